@@ -1,0 +1,5 @@
+"""`python -m refmgr` runs the command line."""
+
+from refmgr.cli import run
+
+run()

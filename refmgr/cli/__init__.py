@@ -1,0 +1,61 @@
+"""`refmgr` command: no subcommand opens the window; subcommands script the core."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from refmgr import __version__
+
+# Each module has register(subparsers); the handler it sets returns the exit code.
+COMMAND_MODULES = ("library_cmds",)
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command used wrongly or given unreadable input (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="refmgr",
+        description="A reference manager for clinicians: PubMed and Crossref in, reading lists out.",
+    )
+    parser.add_argument("--version", action="version", version=f"refmgr {__version__}")
+    parser.add_argument("--library", metavar="PATH", help="library file (default: REFMGR_LIBRARY or the data folder)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"refmgr.cli.{name}").register(subparsers)
+    return parser
+
+
+def library_option(parser: argparse.ArgumentParser) -> None:
+    """Let a subcommand take --library after its name too."""
+    parser.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library file")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from refmgr.cli.window import open_window
+
+        return open_window(args)
+    try:
+        return int(args.handler(args))
+    except UsageError as error:
+        print(f"refmgr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("refmgr: interrupted", file=sys.stderr)
+        return 130
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Subcommands over the library: import, list, show, search, delete."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, library_option
+from refmgr.cli.common import open_library, print_json, resolve_articles
+from refmgr.core.importer import import_files
+from refmgr.core.library import Library
+from refmgr.core.model import Article, to_csl
+from refmgr.core.search import ArticleQuery
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the library subcommands."""
+    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib and other reference files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    library_option(p)
+    p.set_defaults(handler=cmd_import)
+
+    p = subparsers.add_parser("list", help="list the articles in the library")
+    p.add_argument("--json", action="store_true", help="CSL-JSON output")
+    p.add_argument("--sort", default="date_added", help="first_author, year, title, journal, date_added, ...")
+    p.add_argument("--limit", type=int)
+    library_option(p)
+    p.set_defaults(handler=cmd_list)
+
+    p = subparsers.add_parser("show", help="show one article with keywords, figures and references")
+    p.add_argument("article", metavar="ID|DOI|PMID")
+    p.add_argument("--json", action="store_true", help="CSL-JSON output")
+    library_option(p)
+    p.set_defaults(handler=cmd_show)
+
+    p = subparsers.add_parser("search", help="full-text search (prefixes: author: year: journal: keyword: ...)")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--json", action="store_true", help="CSL-JSON output")
+    p.add_argument("--limit", type=int)
+    library_option(p)
+    p.set_defaults(handler=cmd_search)
+
+    p = subparsers.add_parser("delete", help="delete articles")
+    p.add_argument("articles", nargs="+", metavar="ID|DOI|PMID")
+    library_option(p)
+    p.set_defaults(handler=cmd_delete)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import files and print the per-item report."""
+    with open_library(args) as library:
+        report = import_files(library, [Path(f) for f in args.files])
+    print(report.render())
+    if report.unreadable and not report.items:
+        return EXIT_USAGE
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
+    if as_json:
+        print_json([to_csl(a) for a in library.get_many(ids)])
+        return
+    rows = library.summaries(ids)
+    for article_id in ids:
+        row = rows[article_id]
+        flag = " [RETRACTED]" if row["retracted"] else ""
+        print(f"{article_id:>6}  {row['year'] or '':>4}  {row['first_author'][:20]:<20}  {row['title'][:90]}{flag}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the library's articles."""
+    with open_library(args) as library:
+        ids = library.query_ids(ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit))
+        _print_rows(library, ids, args.json)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print the articles matching a search."""
+    with open_library(args) as library:
+        ids = library.search(" ".join(args.query), limit=args.limit)
+        _print_rows(library, ids, args.json)
+        if not args.json:
+            print(f"{len(ids)} match(es)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print one article in full."""
+    with open_library(args) as library:
+        (article_id,) = resolve_articles(library, [args.article])
+        article = library.get(article_id)
+        assert article is not None
+        if args.json:
+            print_json(to_csl(article))
+        else:
+            print(format_article(article))
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete articles by id, DOI or PMID."""
+    with open_library(args) as library:
+        ids = resolve_articles(library, args.articles)
+        deleted = library.delete(ids)
+    print(f"deleted {deleted} article(s)")
+    return EXIT_OK
+
+
+def citation_line(article: Article) -> str:
+    """Journal, year, volume(issue):pages, as a Vancouver-like line."""
+    line = article.journal_abbrev or article.journal
+    if article.year:
+        line += f". {article.year}"
+    if article.volume:
+        line += f";{article.volume}"
+    if article.issue:
+        line += f"({article.issue})"
+    if article.pages or article.article_number:
+        line += f":{article.pages or article.article_number}"
+    return line + "." if line else ""
+
+
+def format_article(article: Article) -> str:
+    """A readable plain-text view of an article."""
+    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
+    lines = []
+    if article.retracted:
+        lines.append("*** RETRACTED: this article has a retraction notice ***")
+    lines.append(article.title)
+    lines.append(", ".join(a.vancouver for a in article.authors))
+    lines.append(citation_line(article))
+    ids = [f"doi:{article.doi}" if article.doi else "", f"PMID {article.pmid}" if article.pmid else "", article.pmcid]
+    lines.append("  ".join(i for i in ids if i))
+    if article.publication_types:
+        lines.append("Type: " + "; ".join(article.publication_types))
+    if article.abstract:
+        lines += ["", "Abstract:", wrap.fill(article.abstract)]
+    if article.keywords:
+        lines += ["", "Keywords:"] + [f"  [{k.kind}] {k.display}" for k in article.keywords]
+    if article.figures:
+        lines += ["", "Figures:"]
+        for figure in article.figures:
+            lines.append(wrap.fill(f"{figure.label}. {figure.legend}"))
+    if article.references:
+        lines += ["", "References:"]
+        for number, ref in enumerate(article.references, 1):
+            doi = f" [doi:{ref.doi}, {ref.status}]" if ref.doi else f" [{ref.status}]"
+            lines.append(f"  {number}. {ref.text}{doi}")
+    if article.notes:
+        lines += ["", "Notes:", wrap.fill(article.notes)]
+    if article.tags:
+        lines.append("Tags: " + ", ".join(article.tags))
+    return "\n".join(lines)

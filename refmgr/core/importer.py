@@ -1,0 +1,174 @@
+"""Turn files and text into library records, with a per-item report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refmgr.core.formats import ParsedRecord, detect_reader
+from refmgr.core.library import Library
+from refmgr.core.textio import InputError, read_text_file
+
+BATCH_SIZE = 500
+ITEM_STATUSES = ("added", "updated", "duplicate", "pending", "not_found", "non_crossref", "failed")
+OK_STATUSES = {"added", "updated", "duplicate"}
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class ItemReport:
+    """What happened to one input item."""
+
+    label: str
+    status: str
+    article_id: int | None = None
+    message: str = ""
+    source: str = ""
+
+    def line(self) -> str:
+        """One line of the printed report."""
+        where = f" [{self.source}]" if self.source else ""
+        ident = f" (#{self.article_id})" if self.article_id is not None else ""
+        message = f": {self.message}" if self.message else ""
+        return f"{self.status:<12} {self.label}{ident}{where}{message}"
+
+
+@dataclass
+class ImportReport:
+    """Per-item results and general warnings of one import."""
+
+    items: list[ItemReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    def extend(self, other: ImportReport) -> None:
+        """Append another report's items and warnings."""
+        self.items.extend(other.items)
+        self.warnings.extend(other.warnings)
+        self.unreadable.extend(other.unreadable)
+        self.cancelled = self.cancelled or other.cancelled
+
+    def counts(self) -> dict[str, int]:
+        """How many items ended in each status."""
+        counts = dict.fromkeys(ITEM_STATUSES, 0)
+        for item in self.items:
+            counts[item.status] = counts.get(item.status, 0) + 1
+        return {k: v for k, v in counts.items() if v}
+
+    @property
+    def ok(self) -> bool:
+        """True when every item was imported or already present."""
+        return not self.unreadable and all(i.status in OK_STATUSES for i in self.items)
+
+    @property
+    def article_ids(self) -> list[int]:
+        """Ids of the articles this import added or touched."""
+        return [i.article_id for i in self.items if i.article_id is not None]
+
+    def summary(self) -> str:
+        """A one-line summary such as "2 added, 1 updated, 1 failed"."""
+        parts = [f"{n} {status.replace('_', ' ')}" for status, n in self.counts().items()]
+        if self.unreadable:
+            parts.append(f"{len(self.unreadable)} unreadable input(s)")
+        return ", ".join(parts) or "nothing to import"
+
+    def render(self) -> str:
+        """The full report as text: one line per item, then warnings and the summary."""
+        lines = [item.line() for item in self.items]
+        lines += [f"warning      {w}" for w in self.warnings]
+        lines += [f"unreadable   {u}" for u in self.unreadable]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+
+def _label(record: ParsedRecord) -> str:
+    article = record.article
+    if article is None:
+        return record.location
+    ident = f"doi:{article.doi}" if article.doi else f"PMID {article.pmid}" if article.pmid else ""
+    title = article.title if len(article.title) <= 70 else article.title[:67] + "..."
+    return " ".join(filter(None, [ident, f"“{title}”" if title else ""])) or record.location
+
+
+def save_records(
+    library: Library,
+    records: Iterable[ParsedRecord],
+    source: str,
+    cancel: CancelCheck | None = None,
+) -> ImportReport:
+    """Save parsed records in batched transactions; failures are reported, never fatal."""
+    report = ImportReport()
+    batch: list[ParsedRecord] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with library.transaction():
+            for record in batch:
+                assert record.article is not None
+                result = library.save(record.article, source=source)
+                message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
+                report.items.append(
+                    ItemReport(_label(record), result.action, result.article_id, message, f"{source} {record.location}")
+                )
+        batch.clear()
+
+    for record in records:
+        if cancel is not None and cancel():
+            report.cancelled = True
+            break
+        report.warnings.extend(f"{source} {record.location}: {w}" for w in record.warnings)
+        if record.article is None:
+            report.items.append(ItemReport(record.location, "failed", None, record.error, source))
+            continue
+        batch.append(record)
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    flush()
+    return report
+
+
+def import_text(library: Library, text: str, source: str, cancel: CancelCheck | None = None) -> ImportReport:
+    """Import the records in a text whose format is detected from its content."""
+    reader = detect_reader(text, source)
+    if reader is None:
+        report = ImportReport()
+        report.unreadable.append(f"{source}: not a format refmgr knows (PubMed page, MEDLINE/.nbib, ...)")
+        return report
+    return save_records(library, reader.parse(text), source, cancel)
+
+
+def import_file(library: Library, path: Path, cancel: CancelCheck | None = None) -> ImportReport:
+    """Import one file; unreadable files are reported, not raised."""
+    try:
+        decoded = read_text_file(path)
+    except InputError as error:
+        report = ImportReport()
+        report.unreadable.append(str(error))
+        return report
+    report = import_text(library, decoded.text, str(path), cancel)
+    report.warnings[:0] = decoded.warnings
+    return report
+
+
+def import_files(
+    library: Library,
+    paths: Iterable[Path],
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> ImportReport:
+    """Import several files, reporting progress as (files done, files total)."""
+    paths = list(paths)
+    report = ImportReport()
+    for done, path in enumerate(paths):
+        if cancel is not None and cancel():
+            report.cancelled = True
+            break
+        report.extend(import_file(library, path, cancel))
+        if progress is not None:
+            progress(done + 1, len(paths))
+    return report

@@ -1,0 +1,594 @@
+"""The SQLite library: open and migrate, save with duplicate merging, read, search, delete."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from refmgr.core import schema
+from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from refmgr.core.model import (
+    Article,
+    Author,
+    Figure,
+    Keyword,
+    Reference,
+    normalise_name,
+    normalise_title,
+)
+from refmgr.core.search import ArticleQuery, build_query
+
+BUSY_TIMEOUT_S = 30.0
+SCALAR_FIELDS = (
+    "title", "journal", "journal_abbrev", "year", "date", "volume", "issue", "pages",
+    "article_number", "publisher", "type", "language", "abstract", "abstract_jats", "url",
+    "license", "citation_count", "source",
+)  # fmt: skip
+JSON_FIELDS = ("issn", "publication_types", "updates")
+SUMMARY_COLUMNS = (
+    "id", "first_author", "year", "title", "journal", "date_added", "read_status", "rating",
+    "citation_count", "n_figures", "n_references", "retracted", "doi", "pmid",
+)  # fmt: skip
+
+
+class LibraryError(RuntimeError):
+    """A library problem to tell the user about (locked, full, corrupt, too new)."""
+
+
+@dataclass
+class SaveResult:
+    """What saving one article did: added, updated (merged) or duplicate (nothing new)."""
+
+    article_id: int
+    action: str
+    matched_by: str = ""
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection in autocommit mode with WAL, foreign keys and a busy timeout."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Library:
+    """A clinician's library in one SQLite file; one instance per thread."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        before_migration: Callable[[Path, int], None] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = connect(self.path)
+            hook = (lambda version: before_migration(self.path, version)) if before_migration else None
+            schema.migrate(self.conn, hook)
+        except sqlite3.DatabaseError as error:
+            raise LibraryError(f"cannot open library {self.path}: {describe_sqlite_error(error)}") from error
+        self.db = sqlite_utils.Database(self.conn)
+        self._depth = 0
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE, retried while another writer holds the lock)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self._begin_immediate()
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self._commit()
+
+    def _begin_immediate(self) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_S * 2
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise LibraryError(describe_sqlite_error(error)) from error
+                if time.monotonic() > deadline:
+                    raise LibraryError(f"the library {self.path} stayed locked by another program") from error
+                time.sleep(0.05)
+
+    def _commit(self) -> None:
+        for _ in range(200):
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    self.conn.execute("ROLLBACK")
+                    raise LibraryError(describe_sqlite_error(error)) from error
+                time.sleep(0.05)
+        self.conn.execute("ROLLBACK")
+        raise LibraryError(f"could not commit to {self.path}: it stayed locked")
+
+    # ----- saving -------------------------------------------------------------------------
+
+    def find_duplicate(self, article: Article) -> tuple[int, str] | None:
+        """The id of an article that is the same work (DOI, PMID, or title+year+first author)."""
+        doi = normalise_doi(article.doi)
+        if doi and (row := self.conn.execute("SELECT id FROM articles WHERE doi = ?", (doi,)).fetchone()):
+            return row[0], "DOI"
+        pmid = normalise_pmid(article.pmid)
+        if pmid and (row := self.conn.execute("SELECT id FROM articles WHERE pmid = ?", (pmid,)).fetchone()):
+            return row[0], "PMID"
+        title_norm = normalise_title(article.title)
+        if title_norm and article.year:
+            rows = self.conn.execute(
+                "SELECT id, first_author_norm, doi FROM articles WHERE title_norm = ? AND year = ?",
+                (title_norm, article.year),
+            ).fetchall()
+            author_norm = normalise_name(article.first_author)
+            for row_id, existing_author, existing_doi in rows:
+                if doi and existing_doi and existing_doi != doi:
+                    continue
+                if existing_author == author_norm:
+                    return row_id, "title, year and first author"
+        return None
+
+    def save(self, article: Article, source: str = "") -> SaveResult:
+        """Add an article, or merge it into the existing record of the same work."""
+        with self.transaction():
+            duplicate = self.find_duplicate(article)
+            if duplicate is None:
+                article_id = self._insert(article, source)
+                self._link_citations(article_id)
+                return SaveResult(article_id, "added")
+            article_id, matched_by = duplicate
+            changed = self._merge(article_id, article)
+            return SaveResult(article_id, "updated" if changed else "duplicate", matched_by)
+
+    def save_many(self, articles: Iterable[Article], source: str = "") -> list[SaveResult]:
+        """Save several articles in one transaction."""
+        with self.transaction():
+            return [self.save(article, source) for article in articles]
+
+    def _insert(self, article: Article, source: str) -> int:
+        stamp = now_iso()
+        row = self._article_row(article)
+        row.update(
+            notes=article.notes,
+            read_status=article.read_status or "unread",
+            rating=article.rating or 0,
+            date_added=article.date_added or stamp,
+            date_modified=stamp,
+            source=source or article.source,
+        )
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" for _ in row)
+        cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({placeholders})", list(row.values()))
+        article_id = int(cursor.lastrowid)
+        self._write_children(article_id, article)
+        if article.tags:
+            self.set_tags(article_id, article.tags)
+        self.reindex(article_id)
+        return article_id
+
+    def _article_row(self, article: Article) -> dict[str, Any]:
+        row: dict[str, Any] = {name: getattr(article, name) for name in SCALAR_FIELDS}
+        row["doi"] = normalise_doi(article.doi) or None
+        row["pmid"] = normalise_pmid(article.pmid) or None
+        row["pmcid"] = normalise_pmcid(article.pmcid) or None
+        row["title_norm"] = normalise_title(article.title)
+        row["first_author"] = article.first_author
+        row["first_author_norm"] = normalise_name(article.first_author)
+        row["retracted"] = int(article.retracted)
+        for name in JSON_FIELDS:
+            row[name] = json.dumps(getattr(article, name), ensure_ascii=False)
+        return row
+
+    def _merge(self, article_id: int, incoming: Article) -> bool:
+        existing = self.get(article_id)
+        assert existing is not None
+        merged = merge_articles(existing, incoming)
+        if merged.to_dict() == existing.to_dict():
+            return False
+        row = self._article_row(merged)
+        if row["doi"] and self._id_for("doi", row["doi"]) not in (None, article_id):
+            row.pop("doi")
+        if row["pmid"] and self._id_for("pmid", row["pmid"]) not in (None, article_id):
+            row.pop("pmid")
+        row["date_modified"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in row)
+        self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id])
+        self._write_children(article_id, merged)
+        self.reindex(article_id)
+        self._link_citations(article_id)
+        return True
+
+    def _id_for(self, column: str, value: str) -> int | None:
+        row = self.conn.execute(f"SELECT id FROM articles WHERE {column} = ?", (value,)).fetchone()
+        return row[0] if row else None
+
+    def _write_children(self, article_id: int, article: Article) -> None:
+        conn = self.conn
+        for table in ("authors", "keywords", "figures", "refs", "publication_types"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT INTO authors VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, i, a.family, a.given, a.literal, a.orcid, json.dumps(a.affiliations, ensure_ascii=False))
+                for i, a in enumerate(article.authors)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO keywords VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, i, k.term, k.kind, json.dumps(k.qualifiers, ensure_ascii=False), int(k.major))
+                for i, k in enumerate(article.keywords)
+            ],
+        )
+        self._write_figures(article_id, article.figures)
+        self._write_references(article_id, article.references)
+        conn.executemany(
+            "INSERT OR IGNORE INTO publication_types VALUES (?, ?)",
+            [(article_id, name) for name in article.publication_types],
+        )
+
+    def _write_figures(self, article_id: int, figures: list[Figure]) -> None:
+        self.conn.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
+        self.conn.executemany(
+            "INSERT INTO figures VALUES (?, ?, ?, ?)",
+            [(article_id, i, f.label, f.legend) for i, f in enumerate(figures)],
+        )
+        self.conn.execute("UPDATE articles SET n_figures = ? WHERE id = ?", (len(figures), article_id))
+
+    def _write_references(self, article_id: int, references: list[Reference]) -> None:
+        self.conn.execute("DELETE FROM refs WHERE article_id = ?", (article_id,))
+        self.conn.executemany(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    article_id, i, r.text, normalise_doi(r.doi), normalise_pmid(r.pmid), r.status,
+                    r.confidence, r.cited_article_id, json.dumps(r.parts, ensure_ascii=False),
+                )  # fmt: skip
+                for i, r in enumerate(references)
+            ],
+        )
+        self.conn.execute("UPDATE articles SET n_references = ? WHERE id = ?", (len(references), article_id))
+
+    def _link_citations(self, article_id: int) -> None:
+        """Point references at library articles with the same DOI or PMID, both directions."""
+        self.conn.execute(
+            "UPDATE refs SET cited_article_id = (SELECT a.id FROM articles a WHERE "
+            "(refs.doi != '' AND a.doi = refs.doi) OR (refs.pmid != '' AND a.pmid = refs.pmid) LIMIT 1) "
+            "WHERE article_id = ? AND (doi != '' OR pmid != '')",
+            (article_id,),
+        )
+        row = self.conn.execute("SELECT doi, pmid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row and (row[0] or row[1]):
+            self.conn.execute(
+                "UPDATE refs SET cited_article_id = ? WHERE (doi != '' AND doi = ?) OR (pmid != '' AND pmid = ?)",
+                (article_id, row[0] or "", row[1] or ""),
+            )
+
+    def reindex(self, article_id: int) -> None:
+        """Rewrite the full-text index row of one article from its tables."""
+        conn = self.conn
+        row = conn.execute("SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)).fetchone()
+        conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        if row is None:
+            return
+        authors = " ; ".join(
+            " ".join(filter(None, r))
+            for r in conn.execute("SELECT family, given, literal FROM authors WHERE article_id = ? ORDER BY position", (article_id,))
+        )
+        keywords = " ; ".join(
+            r[0] + " " + " ".join(json.loads(r[1]))
+            for r in conn.execute("SELECT term, qualifiers FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
+        )
+        legends = "\n".join(
+            f"{label} {legend}"
+            for label, legend in conn.execute("SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,))
+        )
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, row[0], authors, f"{row[1]} {row[2]}".strip(), row[3], keywords, legends, row[4]),
+        )
+
+    # ----- reading ------------------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article | None:
+        """The full article with that id, or None."""
+        self.conn.row_factory = sqlite3.Row
+        try:
+            row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                return None
+            return self._article_from_row(row)
+        finally:
+            self.conn.row_factory = None
+
+    def get_many(self, article_ids: Iterable[int]) -> list[Article]:
+        """Full articles for these ids, in the given order, skipping missing ones."""
+        articles = (self.get(i) for i in article_ids)
+        return [a for a in articles if a is not None]
+
+    def _article_from_row(self, row: sqlite3.Row) -> Article:
+        article_id = row["id"]
+        article = Article(id=article_id, **{name: row[name] for name in SCALAR_FIELDS})
+        article.doi = row["doi"] or ""
+        article.pmid = row["pmid"] or ""
+        article.pmcid = row["pmcid"] or ""
+        for name in JSON_FIELDS:
+            setattr(article, name, json.loads(row[name]))
+        article.retracted = bool(row["retracted"])
+        article.notes = row["notes"]
+        article.read_status = row["read_status"]
+        article.rating = row["rating"]
+        article.date_added = row["date_added"]
+        q = self.conn.execute
+        article.authors = [
+            Author(family=r["family"], given=r["given"], literal=r["literal"], orcid=r["orcid"], affiliations=json.loads(r["affiliations"]))
+            for r in q("SELECT * FROM authors WHERE article_id = ? ORDER BY position", (article_id,))
+        ]
+        article.keywords = [
+            Keyword(term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"]))
+            for r in q("SELECT * FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
+        ]
+        article.figures = self.figures(article_id)
+        article.references = self.references(article_id)
+        article.tags = self.tags_of(article_id)
+        return article
+
+    def figures(self, article_id: int) -> list[Figure]:
+        """An article's figures in order."""
+        rows = self.conn.execute("SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,))
+        return [Figure(label=label, legend=legend) for label, legend in rows]
+
+    def references(self, article_id: int) -> list[Reference]:
+        """An article's reference list in order, with resolution state."""
+        rows = self.conn.execute(
+            "SELECT text, doi, pmid, status, confidence, cited_article_id, parts FROM refs "
+            "WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+        return [
+            Reference(text=t, doi=d, pmid=p, status=s, confidence=c, cited_article_id=cited, parts=json.loads(parts))
+            for t, d, p, s, c, cited, parts in rows
+        ]
+
+    def find(self, token: str) -> int | None:
+        """The id of the article a user means by an id, DOI or PMID (or PMCID)."""
+        token = token.strip()
+        if token.isdigit() and (row := self.conn.execute("SELECT id FROM articles WHERE id = ?", (int(token),)).fetchone()):
+            return row[0]
+        if doi := normalise_doi(token):
+            return self._id_for("doi", doi)
+        if pmcid := normalise_pmcid(token):
+            return self._id_for("pmcid", pmcid)
+        if pmid := normalise_pmid(token):
+            return self._id_for("pmid", pmid)
+        return None
+
+    def count(self) -> int:
+        """The number of articles in the library."""
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
+        """Ids of the articles a query selects, filtered and sorted in SQL."""
+        sql, params = build_query(query or ArticleQuery())
+        try:
+            return [row[0] for row in self.conn.execute(sql, params)]
+        except sqlite3.OperationalError as error:
+            if "fts5" in str(error) or "MATCH" in str(error):
+                return []
+            raise
+
+    def search(self, text: str, limit: int | None = None) -> list[int]:
+        """Ids of the articles matching a search, best match first."""
+        return self.query_ids(ArticleQuery(text=text, sort="id", descending=True, limit=limit))
+
+    def summaries(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Display rows (first author, year, title, ...) for these ids, in one query per 500."""
+        result: dict[int, dict[str, Any]] = {}
+        columns = ", ".join(SUMMARY_COLUMNS)
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk):
+                result[row[0]] = dict(zip(SUMMARY_COLUMNS, row))
+        return result
+
+    # ----- editing ------------------------------------------------------------------------
+
+    def delete(self, article_ids: Iterable[int]) -> int:
+        """Delete articles (and their children); return how many existed."""
+        ids = list(article_ids)
+        with self.transaction():
+            deleted = 0
+            for article_id in ids:
+                cursor = self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                if cursor.rowcount:
+                    deleted += 1
+                    self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        return deleted
+
+    def update_fields(self, article_id: int, **values: Any) -> None:
+        """Set user fields (notes, read_status, rating, title, ...) and keep the index current."""
+        allowed = {"notes", "read_status", "rating", *SCALAR_FIELDS}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"cannot set {', '.join(sorted(unknown))}")
+        if "title" in values:
+            values["title_norm"] = normalise_title(values["title"])
+        values["date_modified"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            self.reindex(article_id)
+
+    def set_figures(self, article_id: int, figures: list[Figure]) -> None:
+        """Replace an article's figures (for legends pasted by hand)."""
+        with self.transaction():
+            self._write_figures(article_id, figures)
+            self.reindex(article_id)
+
+    def set_references(self, article_id: int, references: list[Reference]) -> None:
+        """Replace an article's reference list (resolution results included)."""
+        with self.transaction():
+            self._write_references(article_id, references)
+            self._link_citations(article_id)
+
+    def update_reference(self, article_id: int, position: int, **values: Any) -> None:
+        """Change one reference's DOI, PMID, status, confidence or parts."""
+        allowed = {"doi", "pmid", "status", "confidence", "parts"}
+        if set(values) - allowed:
+            raise ValueError(f"cannot set {', '.join(sorted(set(values) - allowed))}")
+        if "doi" in values:
+            values["doi"] = normalise_doi(values["doi"])
+        if "parts" in values:
+            values["parts"] = json.dumps(values["parts"], ensure_ascii=False)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            self.conn.execute(
+                f"UPDATE refs SET {assignments} WHERE article_id = ? AND position = ?",
+                [*values.values(), article_id, position],
+            )
+            self._link_citations(article_id)
+
+    def tags_of(self, article_id: int) -> list[str]:
+        """Tag names of one article, alphabetically."""
+        rows = self.conn.execute(
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id WHERE at.article_id = ? ORDER BY t.name",
+            (article_id,),
+        )
+        return [r[0] for r in rows]
+
+    def set_tags(self, article_id: int, tags: Iterable[str]) -> None:
+        """Replace an article's tags, creating new tag names as needed."""
+        names = sorted({t.strip() for t in tags if t.strip()}, key=str.lower)
+        with self.transaction():
+            self.conn.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
+            for name in names:
+                self.conn.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
+                tag_id = self.conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
+                self.conn.execute("INSERT OR IGNORE INTO article_tags VALUES (?, ?)", (article_id, tag_id))
+            self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of articles carrying it."""
+        return self.conn.execute(
+            "SELECT t.name, count(*) FROM tags t JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id ORDER BY t.name"
+        ).fetchall()
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        """A per-library setting."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a per-library setting."""
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+
+def merge_articles(existing: Article, incoming: Article) -> Article:
+    """The existing record completed and refreshed by the incoming one; user fields kept."""
+    merged = Article.from_dict(existing.to_dict())
+    identifiers = {
+        "doi": normalise_doi(incoming.doi),
+        "pmid": normalise_pmid(incoming.pmid),
+        "pmcid": normalise_pmcid(incoming.pmcid),
+    }
+    for name in (*SCALAR_FIELDS, *identifiers):
+        value = identifiers[name] if name in identifiers else getattr(incoming, name)
+        if value not in ("", None) and name != "source":
+            if name == "type" and value == "article-journal" and existing.type != "article-journal":
+                continue
+            setattr(merged, name, value)
+    for name in JSON_FIELDS:
+        if getattr(incoming, name):
+            setattr(merged, name, getattr(incoming, name))
+    merged.retracted = existing.retracted or incoming.retracted
+    if incoming.authors and _authors_richer(incoming.authors, existing.authors):
+        merged.authors = incoming.authors
+    if incoming.keywords:
+        kinds = {k.kind for k in incoming.keywords}
+        merged.keywords = [k for k in existing.keywords if k.kind not in kinds] + incoming.keywords
+    if incoming.figures:
+        merged.figures = incoming.figures
+    if incoming.references and len(incoming.references) >= len(existing.references):
+        merged.references = _keep_resolutions(existing.references, incoming.references)
+    if incoming.notes and incoming.notes not in existing.notes:
+        merged.notes = f"{existing.notes}\n\n{incoming.notes}".strip()
+    merged.tags = sorted({*existing.tags, *incoming.tags}, key=str.lower)
+    return merged
+
+
+def _authors_richer(incoming: list[Author], existing: list[Author]) -> bool:
+    if not existing:
+        return True
+    def score(authors: list[Author]) -> int:
+        return sum(1 + bool(a.orcid) + bool(a.affiliations) + (len(a.given) > 3) for a in authors)
+    return score(incoming) >= score(existing)
+
+
+def _keep_resolutions(existing: list[Reference], incoming: list[Reference]) -> list[Reference]:
+    by_text = {normalise_title(r.text): r for r in existing if r.doi}
+    result = []
+    for reference in incoming:
+        previous = by_text.get(normalise_title(reference.text))
+        if previous and not reference.doi:
+            reference.doi, reference.status, reference.confidence = previous.doi, previous.status, previous.confidence
+        result.append(reference)
+    return result
+
+
+def describe_sqlite_error(error: sqlite3.Error) -> str:
+    """A sentence for the user about a SQLite error."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "the library is busy in another program; try again in a moment"
+    if "disk is full" in text or "full" in text:
+        return "the disk is full; free some space and try again"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "the library file is damaged; restore it from a backup (refmgr restore)"
+    if "readonly" in text or "read-only" in text:
+        return "the library file is read-only"
+    if "unable to open" in text:
+        return "the library file cannot be opened (check the folder exists and is writable)"
+    return text

@@ -1,0 +1,196 @@
+"""Library schema: ordered migrations on PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+SCHEMA_V1 = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    doi TEXT,
+    pmid TEXT,
+    pmcid TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    title_norm TEXT NOT NULL DEFAULT '',
+    first_author TEXT NOT NULL DEFAULT '',
+    first_author_norm TEXT NOT NULL DEFAULT '',
+    journal TEXT NOT NULL DEFAULT '',
+    journal_abbrev TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    date TEXT NOT NULL DEFAULT '',
+    volume TEXT NOT NULL DEFAULT '',
+    issue TEXT NOT NULL DEFAULT '',
+    pages TEXT NOT NULL DEFAULT '',
+    article_number TEXT NOT NULL DEFAULT '',
+    issn TEXT NOT NULL DEFAULT '[]',
+    publisher TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL DEFAULT 'article-journal',
+    language TEXT NOT NULL DEFAULT '',
+    abstract TEXT NOT NULL DEFAULT '',
+    abstract_jats TEXT NOT NULL DEFAULT '',
+    publication_types TEXT NOT NULL DEFAULT '[]',
+    url TEXT NOT NULL DEFAULT '',
+    license TEXT NOT NULL DEFAULT '',
+    citation_count INTEGER,
+    updates TEXT NOT NULL DEFAULT '[]',
+    retracted INTEGER NOT NULL DEFAULT 0,
+    notes TEXT NOT NULL DEFAULT '',
+    read_status TEXT NOT NULL DEFAULT 'unread',
+    rating INTEGER NOT NULL DEFAULT 0,
+    date_added TEXT NOT NULL,
+    date_modified TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    n_figures INTEGER NOT NULL DEFAULT 0,
+    n_references INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX articles_doi ON articles(doi) WHERE doi IS NOT NULL;
+CREATE UNIQUE INDEX articles_pmid ON articles(pmid) WHERE pmid IS NOT NULL;
+CREATE INDEX articles_title_norm ON articles(title_norm, year);
+CREATE INDEX articles_year ON articles(year);
+CREATE INDEX articles_date_added ON articles(date_added);
+CREATE INDEX articles_first_author ON articles(first_author COLLATE NOCASE);
+CREATE INDEX articles_read_status ON articles(read_status);
+
+CREATE TABLE authors (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    family TEXT NOT NULL DEFAULT '',
+    given TEXT NOT NULL DEFAULT '',
+    literal TEXT NOT NULL DEFAULT '',
+    orcid TEXT NOT NULL DEFAULT '',
+    affiliations TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE keywords (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    term TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'author',
+    qualifiers TEXT NOT NULL DEFAULT '[]',
+    major INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE figures (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    legend TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE refs (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    doi TEXT NOT NULL DEFAULT '',
+    pmid TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'unresolved',
+    confidence REAL,
+    cited_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    parts TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+CREATE INDEX refs_cited ON refs(cited_article_id);
+CREATE INDEX refs_doi ON refs(doi);
+
+CREATE TABLE publication_types (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (article_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE TABLE article_tags (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (article_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX article_tags_tag ON article_tags(tag_id);
+
+CREATE TABLE reading_lists (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created TEXT NOT NULL
+);
+CREATE TABLE reading_list_items (
+    list_id INTEGER NOT NULL REFERENCES reading_lists(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (list_id, article_id)
+) WITHOUT ROWID;
+CREATE INDEX reading_list_items_article ON reading_list_items(article_id);
+
+CREATE TABLE crossref_cache (
+    doi TEXT PRIMARY KEY,
+    fetched_at TEXT NOT NULL,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE pending (
+    doi TEXT PRIMARY KEY,
+    reason TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL,
+    last_attempt TEXT,
+    list_id INTEGER REFERENCES reading_lists(id) ON DELETE SET NULL
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, authors, journal, abstract, keywords, legends, notes,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+"""
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    for statement in _split_statements(SCHEMA_V1):
+        conn.execute(statement)
+
+
+def _split_statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The library was written by a newer refmgr than this one."""
+
+
+def migrate(conn: sqlite3.Connection, before_migration: Callable[[int], None] | None = None) -> int:
+    """Bring the schema to SCHEMA_VERSION in one exclusive transaction; return the old version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this library uses schema version {version}, but this refmgr only knows up to "
+            f"{SCHEMA_VERSION}; upgrade refmgr to open it"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    if before_migration is not None and version > 0:
+        before_migration(version)
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        for step in MIGRATIONS[version:]:
+            step(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return version

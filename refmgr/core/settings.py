@@ -1,0 +1,60 @@
+"""User settings kept in a JSON file: Crossref contact and address, library, style."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+CROSSREF_URL_ENV = "REFMGR_CROSSREF_URL"
+MAILTO_ENV = "REFMGR_MAILTO"
+
+
+@dataclass
+class Settings:
+    """Everything the user can set; unknown keys in the file are kept for newer versions."""
+
+    mailto: str = ""
+    crossref_url: str = ""
+    library_path: str = ""
+    citation_style: str = "vancouver"
+    first_run_done: bool = False
+    backups_kept: int = 7
+    gui_state: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read settings; a missing or unreadable file gives the defaults."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        known = {f.name for f in fields(cls)} - {"extra"}
+        settings = cls(**{k: v for k, v in data.items() if k in known})
+        settings.extra = {k: v for k, v in data.items() if k not in known}
+        return settings
+
+    def save(self, path: Path) -> None:
+        """Write settings atomically (temp file, then rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+        os.replace(temp, path)
+
+    def effective_crossref_url(self) -> str:
+        """Crossref base URL: REFMGR_CROSSREF_URL, then the setting, then api.crossref.org."""
+        return (os.environ.get(CROSSREF_URL_ENV) or self.crossref_url or DEFAULT_CROSSREF_URL).rstrip("/")
+
+    def effective_mailto(self) -> str:
+        """Contact e-mail for the polite pool: REFMGR_MAILTO, then the setting."""
+        return os.environ.get(MAILTO_ENV) or self.mailto

@@ -1,0 +1,54 @@
+"""Reading untrusted input files and bytes as text: size limit, binary check, encodings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+class InputError(ValueError):
+    """Input that cannot be read at all: too large, binary, missing."""
+
+
+@dataclass
+class DecodedText:
+    """Text decoded from bytes, with warnings about how (e.g. Latin-1 fallback)."""
+
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode_bytes(data: bytes, name: str = "input") -> DecodedText:
+    """UTF-8 (BOM or not), UTF-16 with BOM, else Latin-1 with a warning; CRLF made LF."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}: binary data, not a text file")
+    warnings: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            text = data.decode("latin-1")
+            warnings.append(f"{name}: not valid UTF-8 (byte {error.start}); read as Latin-1")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return DecodedText(text, warnings)
+
+
+def read_text_file(path: Path, limit: int = MAX_INPUT_BYTES) -> DecodedText:
+    """A file's text, refusing files over the size limit and binary files."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
+    if size > limit:
+        raise InputError(f"{path}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
+    return decode_bytes(data, str(path))
