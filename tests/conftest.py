@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.crossref_server import crossref_server, records_by_doi  # noqa: F401 - shared fixtures
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 DATA = Path(__file__).parent / "data"

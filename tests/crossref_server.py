@@ -1,0 +1,317 @@
+"""A loopback stand-in for api.crossref.org: recorded and test-authored works, faults, a request log."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+RECORDED = DATA / "crossref"
+AUTHORED = DATA / "crossref_authored"
+FAULTS = ("429", "500", "503", "html", "truncated", "drop", "empty", "delay")
+# Crossref's pools since December 2025: (requests per interval, concurrency) for single and list requests.
+POOL_LIMITS = {
+    "polite-single": (10, 3), "polite-array": (3, 3), "public-single": (5, 1), "public-array": (1, 1),
+}  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"the", "of", "and", "in", "on", "a", "an", "for", "with", "et", "al", "to", "from", "results"}
+
+
+@dataclass
+class LoggedRequest:
+    """One request the server saw."""
+
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    time: float
+    fault: str = ""
+
+    @property
+    def is_list(self) -> bool:
+        """A list request (/works?...) rather than a single work."""
+        return self.path.rstrip("/") == "/works"
+
+    @property
+    def filter_dois(self) -> list[str]:
+        """The DOIs of a filter=doi:... request, as sent."""
+        value = self.query.get("filter", [""])[0]
+        return [part[4:] for part in value.split(",") if part.startswith("doi:")]
+
+
+def load_records() -> dict[str, dict[str, Any]]:
+    """Every recorded and authored /works/{doi} message, by lower-case DOI."""
+    records: dict[str, dict[str, Any]] = {}
+    index = json.loads((RECORDED / "index.json").read_text(encoding="utf-8"))
+    for entry in index["fixtures"]:
+        request, response = entry["request"], entry["response"]
+        path = request["path"]
+        single_work = path.startswith("/works/10.") and not path.endswith("/agency") and not request["query"]
+        if response["status"] != 200 or not single_work:
+            continue
+        body = json.loads((RECORDED / entry["file"]).read_text(encoding="utf-8"))
+        if body.get("message-type") == "work":
+            records[body["message"]["DOI"].lower()] = body["message"]
+    for path in sorted(AUTHORED.glob("works_*.json")):
+        message = json.loads(path.read_text(encoding="utf-8"))["message"]
+        records[message["DOI"].lower()] = message
+    return records
+
+
+def load_agencies() -> dict[str, dict[str, str]]:
+    """Registration agencies of DOIs that are not Crossref's."""
+    data = json.loads((AUTHORED / "agencies.json").read_text(encoding="utf-8"))
+    return {doi.lower(): agency for doi, agency in data.items()}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _bibliographic(message: dict[str, Any]) -> str:
+    """The searchable text of a work: title, authors, journal, year, volume, pages."""
+    authors = " ".join(a.get("family") or a.get("name") or "" for a in message.get("author", []))
+    year = (message.get("issued", {}).get("date-parts") or [[None]])[0][0]
+    pieces = [
+        *message.get("title", []), authors, *message.get("container-title", []),
+        *message.get("short-container-title", []), str(year or ""), message.get("volume", ""),
+        message.get("page", ""),
+    ]  # fmt: skip
+    return " ".join(pieces)
+
+
+class CrossrefServer:
+    """State and switches of one loopback server; `url` is its base URL."""
+
+    def __init__(self) -> None:
+        self.records = load_records()
+        self.agencies = load_agencies()
+        self.log: list[LoggedRequest] = []
+        self.faults: deque[str] = deque()
+        self.doi_faults: dict[str, str] = {}
+        self.fault_all = ""
+        self.retry_after = "1"
+        self.delay = 0.0
+        self.limits: dict[str, tuple[int, int]] = dict(POOL_LIMITS)
+        self.shuffle = random.Random(3)
+        self.lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def start(self) -> CrossrefServer:
+        """Serve in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    # ----- switches -----------------------------------------------------------------------
+
+    def fail_next(self, *faults: str) -> None:
+        """Answer the next requests with these faults, one each (see FAULTS)."""
+        for fault in faults:
+            assert fault in FAULTS, fault
+            self.faults.append(fault)
+
+    def fail_doi(self, doi: str, fault: str) -> None:
+        """Answer every request that names this DOI with a fault."""
+        assert fault in FAULTS, fault
+        self.doi_faults[doi.lower()] = fault
+
+    def remove(self, doi: str) -> None:
+        """Forget a work, as if Crossref had never registered it."""
+        self.records.pop(doi.lower(), None)
+
+    def add(self, message: dict[str, Any]) -> None:
+        """Serve an extra work message."""
+        self.records[message["DOI"].lower()] = message
+
+    def requests(self, kind: str = "") -> list[LoggedRequest]:
+        """Logged requests, all or only "list" or "single" ones."""
+        with self.lock:
+            entries = list(self.log)
+        if kind == "list":
+            return [r for r in entries if r.is_list]
+        if kind == "single":
+            return [r for r in entries if not r.is_list]
+        return entries
+
+    # ----- answering ----------------------------------------------------------------------
+
+    def choose_fault(self, dois: list[str]) -> str:
+        """The fault this request gets, if any."""
+        with self.lock:
+            if self.faults:
+                return self.faults.popleft()
+        for doi in dois:
+            if doi.lower() in self.doi_faults:
+                return self.doi_faults[doi.lower()]
+        return self.fault_all
+
+    def pool(self, headers: dict[str, str], is_list: bool) -> str:
+        """The pool name Crossref would put this request in."""
+        polite = "mailto:" in headers.get("user-agent", "").lower()
+        return f"{'polite' if polite else 'public'}-{'array' if is_list else 'single'}"
+
+    def search(self, text: str, rows: int) -> list[dict[str, Any]]:
+        """Works scored by weighted term overlap with the query, best first."""
+        query = _words(text)
+        scored = []
+        for message in self.records.values():
+            overlap = query & _words(_bibliographic(message))
+            if not overlap:
+                continue
+            score = sum(2.0 if w.isdigit() else 1.0 + min(len(w), 10) / 10 for w in overlap) * 2.2
+            scored.append((round(score, 3), message))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]["DOI"]))
+        return [{**message, "score": score} for score, message in scored[:rows]]
+
+
+def _envelope(message_type: str, message: Any) -> dict[str, Any]:
+    return {"status": "ok", "message-type": message_type, "message-version": "1.0.0", "message": message}
+
+
+def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            path, query = parts.path, parse_qs(parts.query)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            entry = LoggedRequest(path, query, headers, time.monotonic())
+            dois = entry.filter_dois or ([self._doi_of(path)] if path.startswith("/works/") else [])
+            entry.fault = server.choose_fault(dois)
+            with server.lock:
+                server.log.append(entry)
+            if entry.fault == "delay":
+                time.sleep(server.delay)
+            elif entry.fault:
+                self._fault(entry.fault)
+                return
+            self._answer(entry, path, query)
+
+        @staticmethod
+        def _doi_of(path: str) -> str:
+            raw = path[len("/works/") :]
+            if raw.endswith("/agency"):
+                raw = raw[: -len("/agency")]
+            return unquote(raw)
+
+        def _answer(self, entry: LoggedRequest, path: str, query: dict[str, list[str]]) -> None:
+            pool = server.pool(entry.headers, entry.is_list)
+            if entry.is_list:
+                self._list(query, pool)
+                return
+            doi = self._doi_of(path)
+            if path.endswith("/agency"):
+                agency = server.agencies.get(doi.lower())
+                if agency is None and doi.lower() in server.records:
+                    agency = {"id": "crossref", "label": "Crossref"}
+                if agency is None:
+                    self._send(404, b"Resource not found.", "text/plain", pool)
+                else:
+                    self._json(_envelope("work-agency", {"DOI": doi.lower(), "agency": agency}), pool)
+                return
+            message = server.records.get(doi.lower())
+            if message is None:
+                self._send(404, b"Resource not found.", "text/plain", pool)
+            else:
+                self._json(_envelope("work", message), pool)
+
+        def _list(self, query: dict[str, list[str]], pool: str) -> None:
+            rows = int(query.get("rows", ["20"])[0])
+            if "query.bibliographic" in query:
+                items = server.search(query["query.bibliographic"][0], rows)
+            else:
+                filters = query.get("filter", [""])[0].split(",")
+                wanted = [f[4:].lower() for f in filters if f.startswith("doi:")]
+                items = [{**server.records[d], "DOI": d} for d in wanted if d in server.records]
+                with server.lock:
+                    server.shuffle.shuffle(items)
+                items = [{**item, "score": 0.0} for item in items[:rows]]
+            message = {"facets": {}, "total-results": len(items), "items": items, "items-per-page": rows,
+                       "query": {"start-index": 0, "search-terms": None}}  # fmt: skip
+            self._json(_envelope("work-list", message), pool)
+
+        def _json(self, body: dict[str, Any], pool: str) -> None:
+            self._send(200, json.dumps(body).encode(), "application/json", pool)
+
+        def _send(
+            self, status: int, body: bytes, content_type: str, pool: str, extra: dict[str, str] | None = None
+        ) -> None:
+            limit, concurrency = server.limits[pool]
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("x-api-pool", pool)
+            self.send_header("x-rate-limit-limit", str(limit))
+            self.send_header("x-rate-limit-interval", "1s")
+            self.send_header("x-concurrency-limit", str(concurrency))
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _fault(self, fault: str) -> None:
+            pool = server.pool({k.lower(): v for k, v in self.headers.items()}, self.path.startswith("/works?"))
+            if fault == "429":
+                self._send(429, b"Too Many Requests", "text/plain", pool, {"Retry-After": server.retry_after})
+            elif fault in ("500", "503"):
+                body = json.dumps({"status": "error", "message-type": "exception", "message": "Server error"})
+                self._send(int(fault), body.encode(), "application/json", pool)
+            elif fault == "html":
+                body = b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>"
+                self._send(200, body, "text/html; charset=utf-8", pool)
+            elif fault == "truncated":
+                body = json.dumps(_envelope("work", {"DOI": "10.1/x", "title": ["cut"]})).encode()
+                self._send(200, body[: len(body) // 2], "application/json", pool)
+            elif fault == "empty":
+                self._send(200, b"", "application/json", pool)
+            elif fault == "drop":
+                self.close_connection = True
+                self.connection.close()
+
+    return Handler
+
+
+@pytest.fixture
+def crossref_server() -> Iterator[CrossrefServer]:
+    """A running loopback Crossref server (fresh records, no faults, empty log)."""
+    server = CrossrefServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def records_by_doi() -> dict[str, dict[str, Any]]:
+    """Every recorded and authored work message, by lower-case DOI."""
+    return load_records()
+
+
+def seed_reference_texts() -> list[str]:
+    """The five references of the seed PubMed page, as printed there."""
+    text = (DATA / "pubmed-beyond-the-scalpel.txt").read_text(encoding="utf-8")
+    section = text.split("\nReferences\n", 1)[1].split("\nMeSH terms", 1)[0]
+    lines = [line.strip() for line in section.splitlines() if re.match(r"\s+1\. ", line)]
+    return [re.sub(r"^1\.\s+|\s+- PubMed$", "", line) for line in lines]
