@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -56,9 +57,15 @@ def backups_dir(library_path: Path) -> Path:
 
 
 def resources_dir() -> Path:
-    """The bundled resources folder (icons, CSL styles, the sample page)."""
+    """The bundled resources folder (icons, CSL styles, the sample page).
+
+    Looked for in a PyInstaller bundle (sys._MEIPASS), inside the installed package (wheels built by
+    setup.py carry it as refmgr/resources), then beside the package in a source checkout.
+    """
     here = Path(__file__).resolve().parent
-    for candidate in (here / "resources", here.parent / "resources"):
+    bundle = getattr(sys, "_MEIPASS", None)
+    candidates = [Path(bundle) / "resources"] if bundle else []
+    for candidate in (*candidates, here / "resources", here.parent / "resources"):
         if candidate.is_dir():
             return candidate
     return here.parent / "resources"

@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A reference manager for clinicians: PubMed and Crossref in, reading lists out.",
     )
     parser.add_argument("--version", action="version", version=f"refmgr {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="import the bundled sample, render the window offscreen, and exit"
+    )
     parser.add_argument("--library", metavar="PATH", help="library file (default: REFMGR_LIBRARY or the data folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -42,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from refmgr.selftest import run_self_test
+
+        return run_self_test()
     if args.command is None:
         from refmgr.cli.window import open_window
 
