@@ -33,9 +33,8 @@ def _trim_doi(candidate: str) -> str:
     candidate = re.split(r"</|&quot;|&gt;|&lt;/", candidate)[0]
     while candidate:
         last = candidate[-1]
-        if last in _TRAILING:
-            candidate = candidate[:-1]
-        elif last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last]):
+        unbalanced = last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last])
+        if last in _TRAILING or unbalanced:
             candidate = candidate[:-1]
         else:
             break
@@ -53,7 +52,7 @@ def normalise_doi(text: str) -> str:
     """A single DOI (bare, doi:, doi.org URL, percent-encoded) as a lower-case bare DOI, or ""."""
     if not text:
         return ""
-    token = _DOI_PREFIXES.sub("", text.strip())
+    token = _DOI_PREFIXES.sub("", text.strip().lstrip("([{<\"'\u201c\u2018"))
     token = _DOI_PREFIXES.sub("", unquote(token)) if token.lower().startswith("http") else token
     match = _DOI_IN_TEXT.search(token)
     if not match or match.start() != 0:
