@@ -1,0 +1,382 @@
+"""The article pane: header, keywords beside figure legends, abstract, references and notes."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refmgr.core.library import Library
+from refmgr.core.model import READ_STATUSES, Article
+from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
+from refmgr.gui.pane_models import KeywordModel, ReferenceModel
+from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
+
+NOTES_DEBOUNCE_MS = 600
+MAX_AUTHORS_SHOWN = 12
+
+
+def citation_line(article: Article) -> str:
+    """A Vancouver-like source line: "Cardiovasc Intervent Radiol. 2025;48(8):1104-1112."."""
+    journal = article.journal_abbrev or article.journal
+    issue = f"({article.issue})" if article.issue else ""
+    volume = f";{article.volume}{issue}" if article.volume else issue
+    pages = article.pages or article.article_number
+    parts = f"{article.year or ''}{volume}{':' + pages if pages else ''}"
+    return " ".join(piece for piece in (f"{journal}." if journal else "", f"{parts}." if parts else "") if piece)
+
+
+def authors_line(article: Article) -> str:
+    """Authors as Vancouver writes them, shortened after a dozen."""
+    names = [a.vancouver for a in article.authors]
+    if len(names) > MAX_AUTHORS_SHOWN:
+        names = [*names[:MAX_AUTHORS_SHOWN], "et al."]
+    return ", ".join(names)
+
+
+def links_html(article: Article) -> str:
+    """DOI and PubMed links (opened in the browser)."""
+    links = []
+    if article.doi:
+        doi = html.escape(article.doi)
+        links.append(f'DOI: <a href="https://doi.org/{doi}">{doi}</a>')
+    if article.pmid:
+        links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{article.pmid}/">{article.pmid}</a>')
+    if article.pmcid:
+        links.append(f'<a href="https://www.ncbi.nlm.nih.gov/pmc/articles/{article.pmcid}/">{article.pmcid}</a>')
+    return " &nbsp;·&nbsp; ".join(links)
+
+
+class SideBySide(QSplitter):
+    """Keywords on the left, every figure legend on the right, occurrences highlighted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.keyword_model = KeywordModel(self)
+        self.keywords = QListView()
+        self.keywords.setModel(self.keyword_model)
+        self.keywords.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.keywords.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.keywords.setAccessibleName("Keywords")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.keywords_title = QLabel("<b>Keywords</b>")
+        left_layout.addWidget(self.keywords_title)
+        left_layout.addWidget(self.keywords)
+        self.legends = SafeTextBrowser()
+        self.legends.setAccessibleName("Figure legends")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.legends_title = QLabel("<b>Figure legends</b>")
+        self.edit_figures = QPushButton("Edit figures…")
+        header.addWidget(self.legends_title)
+        header.addStretch(1)
+        header.addWidget(self.edit_figures)
+        right_layout.addLayout(header)
+        right_layout.addWidget(self.legends)
+        self.addWidget(left)
+        self.addWidget(right)
+        self.setStretchFactor(0, 1)
+        self.setStretchFactor(1, 3)
+        self.setSizes([220, 560])
+        self.article: Article | None = None
+        self.hits: list[KeywordHits] = []
+        self.selected: KeywordHits | None = None
+        self.keywords.selectionModel().currentChanged.connect(self._keyword_chosen)
+
+    def show_article(self, article: Article | None) -> None:
+        """Show an article's keywords and legends (None clears)."""
+        self.article = article
+        keywords = article.keywords if article else []
+        figures = article.figures if article else []
+        self.hits = find_hits(keywords, figures)
+        self.selected = None
+        self.keyword_model.set_hits(self.hits)
+        self.keywords_title.setText(f"<b>Keywords</b> ({len(keywords)})")
+        self.legends_title.setText(f"<b>Figure legends</b> ({len(figures)})")
+        self._render()
+
+    def select_keyword(self, term: str) -> bool:
+        """Select a keyword by its term (as a click would); False if the article has none such."""
+        for row, hit in enumerate(self.hits):
+            if hit.keyword.term.lower() == term.lower():
+                index = self.keyword_model.index(row, 0)
+                self.keywords.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                return True
+        return False
+
+    def _keyword_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selected = self.hits[current.row()] if current.isValid() and current.row() < len(self.hits) else None
+        self._render()
+        if self.selected is not None and self.selected.counts:
+            self.legends.scrollToAnchor(f"fig-{self.selected.legend_indexes[0]}")
+
+    def _render(self) -> None:
+        figures = self.article.figures if self.article else []
+        self.legends.setHtml(legends_html(figures, self.hits, self.selected) if self.article else "")
+
+    def html(self) -> str:
+        """The legends as currently rendered (for tests)."""
+        return legends_html(self.article.figures if self.article else [], self.hits, self.selected)
+
+
+class ReferencesTab(QWidget):
+    """The reference list with status and actions (resolve, open, add)."""
+
+    resolve_requested = Signal(object)  # list of positions, or None for every unresolved one
+    open_requested = Signal(int)
+    add_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ReferenceModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._menu)
+        self.view.doubleClicked.connect(lambda _index: self.open_selected())
+        self.resolve_all = QPushButton("Resolve with Crossref")
+        self.resolve_all.setToolTip("Match the unresolved references to DOIs through Crossref (in the background)")
+        self.resolve_all.clicked.connect(lambda: self.resolve_requested.emit(None))
+        self.open_button = QPushButton("Open in library")
+        self.open_button.clicked.connect(self.open_selected)
+        self.add_button = QPushButton("Add to library")
+        self.add_button.clicked.connect(self.add_selected)
+        self.summary = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary)
+        buttons.addStretch(1)
+        for button in (self.resolve_all, self.open_button, self.add_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view)
+
+    def set_references(self, references: list[Any]) -> None:
+        """Show a reference list and its resolution summary."""
+        self.model.set_references(references)
+        statuses = [ReferenceModel.status_of(r) for r in references]
+        counts = {s: statuses.count(s) for s in ("in_library", "resolved", "ambiguous", "unresolved")}
+        self.summary.setText(
+            f"{len(references)} references: {counts['resolved'] + counts['in_library']} resolved "
+            f"({counts['in_library']} in library), {counts['ambiguous']} ambiguous, {counts['unresolved']} unresolved"
+            if references else "No reference list."
+        )
+        self.resolve_all.setEnabled(bool(counts["unresolved"] or counts["ambiguous"]))
+
+    def selected_positions(self) -> list[int]:
+        """Positions (0-based) of the selected references."""
+        return sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+
+    def open_selected(self) -> None:
+        """Open the library article a selected reference points at."""
+        for position in self.selected_positions():
+            cited = self.model.references[position].cited_article_id
+            if cited:
+                self.open_requested.emit(cited)
+                return
+
+    def add_selected(self) -> None:
+        """Import the selected resolved references (by DOI) into the library."""
+        dois = [self.model.references[p].doi for p in self.selected_positions() if self.model.references[p].doi]
+        if dois:
+            self.add_requested.emit("\n".join(dois))
+
+    def _menu(self, point: Any) -> None:
+        positions = self.selected_positions()
+        if not positions:
+            return
+        menu = QMenu(self)
+        menu.addAction("Resolve selected with Crossref", lambda: self.resolve_requested.emit(positions))
+        references = [self.model.references[p] for p in positions]
+        open_action = menu.addAction("Open in library", self.open_selected)
+        open_action.setEnabled(any(r.cited_article_id for r in references))
+        add_action = menu.addAction("Add to library", self.add_selected)
+        add_action.setEnabled(any(r.doi and not r.cited_article_id for r in references))
+        doi = next((r.doi for r in references if r.doi), "")
+        if doi:
+            menu.addAction("Open DOI in browser", lambda: QDesktopServices.openUrl(QUrl(f"https://doi.org/{doi}")))
+        menu.exec(self.view.viewport().mapToGlobal(point))
+
+
+class ArticlePane(QWidget):
+    """Everything about one article; edits leave as signals for the window to save in the background."""
+
+    fields_edited = Signal(int, dict)
+    tags_edited = Signal(int, list)
+    figures_requested = Signal(int)
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.article: Article | None = None
+        self.title = QLabel()
+        self.title.setObjectName("articleTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retracted = QLabel("⚠ RETRACTED: this article has been retracted")
+        self.retracted.setObjectName("retractedBanner")
+        self.retracted.hide()
+        self.authors = QLabel()
+        self.authors.setWordWrap(True)
+        self.citation = QLabel()
+        self.citation.setWordWrap(True)
+        self.links = QLabel()
+        self.links.setOpenExternalLinks(False)
+        self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.status = QComboBox()
+        self.status.addItems([s.capitalize() for s in READ_STATUSES])
+        self.rating = QComboBox()
+        self.rating.addItems(["No rating", *("★" * n for n in range(1, 6))])
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("tags, comma separated")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Status:"))
+        controls.addWidget(self.status)
+        controls.addWidget(QLabel("Rating:"))
+        controls.addWidget(self.rating)
+        controls.addWidget(QLabel("Tags:"))
+        controls.addWidget(self.tags, 1)
+        self.side_by_side = SideBySide()
+        self.abstract = SafeTextBrowser()
+        self.references = ReferencesTab()
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Your notes (saved as you type)")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.side_by_side, "Keywords && figures")
+        self.tabs.addTab(self.abstract, "Abstract")
+        self.tabs.addTab(self.references, "References")
+        self.tabs.addTab(self.notes, "Notes")
+        self.empty = QLabel("Select an article, or drop DOIs or a PubMed page here.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("emptyPane")
+        self.body = QWidget()
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(8, 8, 8, 4)
+        for widget in (self.retracted, self.title, self.authors, self.citation, self.links):
+            body_layout.addWidget(widget)
+        body_layout.addLayout(controls)
+        body_layout.addWidget(self.tabs, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.body)
+        self.body.hide()
+        self.notes_timer = QTimer(self)
+        self.notes_timer.setSingleShot(True)
+        self.notes_timer.setInterval(NOTES_DEBOUNCE_MS)
+        self.notes_timer.timeout.connect(self.flush_notes)
+        self.notes.textChanged.connect(self._notes_typed)
+        self.status.activated.connect(self._status_chosen)
+        self.rating.activated.connect(self._rating_chosen)
+        self.tags.editingFinished.connect(self._tags_done)
+        self.side_by_side.edit_figures.clicked.connect(self._edit_figures)
+        self._loading = False
+        edit_figures = QAction("Edit figures…", self)
+        edit_figures.triggered.connect(self._edit_figures)
+        self.addAction(edit_figures)
+
+    @property
+    def article_id(self) -> int | None:
+        """Id of the article shown, or None."""
+        return self.article.id if self.article else None
+
+    def show_article(self, article_id: int | None) -> None:
+        """Load and show an article (None clears the pane); pending notes are saved first."""
+        self.flush_notes()
+        article = self.library.get(article_id) if article_id is not None else None
+        self.article = article
+        self.empty.setVisible(article is None)
+        self.body.setVisible(article is not None)
+        self._loading = True
+        try:
+            self.side_by_side.show_article(article)
+            if article is None:
+                self.references.set_references([])
+                self.notes.setPlainText("")
+                return
+            self.title.setText(html.escape(article.title or "(untitled)"))
+            self.retracted.setVisible(article.retracted)
+            self.authors.setText(html.escape(authors_line(article)))
+            self.citation.setText(html.escape(citation_line(article)))
+            self.links.setText(links_html(article))
+            self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
+            self.references.set_references(article.references)
+            self.tabs.setTabText(2, f"References ({len(article.references)})")
+            self.notes.setPlainText(article.notes)
+            status = article.read_status if article.read_status in READ_STATUSES else "unread"
+            self.status.setCurrentIndex(READ_STATUSES.index(status))
+            self.rating.setCurrentIndex(max(0, min(5, int(article.rating or 0))))
+            self.tags.setText(", ".join(article.tags))
+        finally:
+            self._loading = False
+
+    def refresh(self) -> None:
+        """Reload the shown article from the library (after a background change)."""
+        if self.article is not None:
+            tab = self.tabs.currentIndex()
+            self.show_article(self.article.id)
+            self.tabs.setCurrentIndex(tab)
+
+    def _notes_typed(self) -> None:
+        if not self._loading and self.article is not None:
+            self.notes_timer.start()
+
+    def flush_notes(self) -> None:
+        """Save notes typed since the last save."""
+        if self.notes_timer.isActive() or (self.article and self.notes.toPlainText() != self.article.notes):
+            self.notes_timer.stop()
+            if self.article is not None and self.notes.toPlainText() != self.article.notes:
+                self.article.notes = self.notes.toPlainText()
+                self.fields_edited.emit(self.article.id, {"notes": self.article.notes})
+
+    def _status_chosen(self, index: int) -> None:
+        if self.article is not None and not self._loading:
+            self.article.read_status = READ_STATUSES[index]
+            self.fields_edited.emit(self.article.id, {"read_status": READ_STATUSES[index]})
+
+    def _rating_chosen(self, index: int) -> None:
+        if self.article is not None and not self._loading:
+            self.article.rating = index
+            self.fields_edited.emit(self.article.id, {"rating": index})
+
+    def _tags_done(self) -> None:
+        if self.article is None or self._loading:
+            return
+        tags = sorted({t.strip() for t in self.tags.text().split(",") if t.strip()}, key=str.lower)
+        if tags != sorted(self.article.tags, key=str.lower):
+            self.article.tags = tags
+            self.tags_edited.emit(self.article.id, tags)
+
+    def _edit_figures(self) -> None:
+        if self.article is not None:
+            self.figures_requested.emit(self.article.id)

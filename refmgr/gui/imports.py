@@ -1,0 +1,107 @@
+"""What drops, pastes and the identifier dialog hand to the importer, and the background ops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData
+
+from refmgr.core.library import Library
+from refmgr.core.settings import Settings
+from refmgr.gui.table_model import ARTICLE_IDS_MIME
+from refmgr.gui.tasks import TaskContext
+
+
+@dataclass
+class ImportRequest:
+    """Texts (DOIs, links, pasted records) and files to import, optionally into a reading list."""
+
+    texts: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    list_id: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or any(t.strip() for t in self.texts))
+
+
+def request_from_mime(mime: QMimeData) -> ImportRequest:
+    """Files and text carried by a drop or the clipboard (internal row drags carry nothing)."""
+    request = ImportRequest()
+    if mime.hasFormat(ARTICLE_IDS_MIME):
+        return request
+    remote: list[str] = []
+    for url in mime.urls() if mime.hasUrls() else []:
+        if url.isLocalFile():
+            request.paths.append(Path(url.toLocalFile()))
+        elif url.toString():
+            remote.append(url.toString())
+    text = mime.text() if mime.hasText() else ""
+    if text.strip() and not (request.paths and text.strip().startswith("file:")):
+        request.texts.append(text)
+    elif remote:
+        request.texts.append("\n".join(remote))
+    return request
+
+
+def make_client(settings: Settings) -> Any:
+    """A Crossref client for the settings' address and contact e-mail."""
+    from refmgr.core.crossref.client import client_from_settings
+
+    return client_from_settings(settings)
+
+
+def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskContext], Any]:
+    """Background op: import texts and files (Crossref look-ups included); returns the ImportReport."""
+
+    def op(context: TaskContext) -> Any:
+        from refmgr.core.intake import import_inputs
+
+        return import_inputs(
+            context.library,
+            texts=tuple(request.texts),
+            paths=tuple(request.paths),
+            client=make_client(settings),
+            list_id=request.list_id,
+            progress=context.progress,
+            cancel=context.cancelled,
+            on_item=context.item,
+        )
+
+    return op
+
+
+def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
+    """Background op: retry the items kept pending while Crossref was unreachable."""
+
+    def op(context: TaskContext) -> Any:
+        from refmgr.core.intake import sync_pending
+
+        return sync_pending(context.library, make_client(settings), context.progress, context.cancelled, context.item)
+
+    return op
+
+
+def resolve_op(article_id: int, positions: list[int] | None, settings: Settings) -> Callable[[TaskContext], Any]:
+    """Background op: match an article's references to DOIs through Crossref."""
+
+    def op(context: TaskContext) -> Any:
+        from refmgr.core.crossref.resolve import resolve_references
+
+        return resolve_references(
+            context.library,
+            article_id,
+            make_client(settings),
+            positions=positions,
+            progress=context.progress,
+            cancel=context.cancelled,
+        )
+
+    return op
+
+
+def pending_count(library: Library) -> int:
+    """How many items wait in the pending table for Crossref to come back."""
+    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0])

@@ -1,0 +1,103 @@
+"""The library table view: multi-select, drag rows out, drop DOIs and files in, column chooser."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+
+from refmgr.gui.imports import request_from_mime
+from refmgr.gui.table_model import ARTICLE_IDS_MIME, COLUMNS, ArticleTableModel
+
+DEFAULT_WIDTHS = {"retracted": 26, "first_author": 130, "year": 52, "title": 420, "journal": 200, "date_added": 90,
+                  "read_status": 70, "rating": 70, "citation_count": 70, "extras": 56}  # fmt: skip
+HIDDEN_BY_DEFAULT = ("rating",)
+
+
+class LibraryTable(QTableView):
+    """The article table; drops of text, links and files become imports."""
+
+    import_dropped = Signal(object)
+
+    def __init__(self, model: ArticleTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setAccessibleName("Library")
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        for index, column in enumerate(COLUMNS):
+            self.setColumnWidth(index, DEFAULT_WIDTHS.get(column.key, 100))
+            header.setSectionHidden(index, column.key in HIDDEN_BY_DEFAULT)
+        header.setSortIndicator(COLUMNS.index(next(c for c in COLUMNS if c.key == "date_added")),
+                                Qt.SortOrder.DescendingOrder)  # fmt: skip
+
+    def article_model(self) -> ArticleTableModel:
+        """The model, typed."""
+        model = self.model()
+        assert isinstance(model, ArticleTableModel)
+        return model
+
+    def selected_ids(self) -> list[int]:
+        """Ids of the selected articles, in table order."""
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        return [self.article_model().article_id(row) for row in rows]
+
+    def current_id(self) -> int | None:
+        """Id of the current article, or None."""
+        index = self.currentIndex()
+        return self.article_model().article_id(index.row()) if index.isValid() else None
+
+    def _header_menu(self, point: QPoint) -> None:
+        header = self.horizontalHeader()
+        menu = QMenu(self)
+        for index, column in enumerate(COLUMNS):
+            action = menu.addAction(column.title if column.key != "retracted" else "Retracted")
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(index))
+            action.toggled.connect(lambda shown, i=index: header.setSectionHidden(i, not shown))
+        menu.exec(header.mapToGlobal(point))
+
+    # ----- drops --------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(ARTICLE_IDS_MIME):
+            event.ignore()  # rows dragged onto the table itself: nothing to do
+        elif mime.hasText() or mime.hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(ARTICLE_IDS_MIME):
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        request = request_from_mime(event.mimeData())
+        if not request:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.import_dropped.emit(request)

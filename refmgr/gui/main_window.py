@@ -1,0 +1,337 @@
+"""The main window: sidebar, library table, article pane, search, imports and persisted layout."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+)
+
+from refmgr import APP_NAME
+from refmgr.core.library import Library
+from refmgr.core.search import ArticleQuery
+from refmgr.core.settings import Settings
+from refmgr.gui import dialogs
+from refmgr.gui.article_pane import ArticlePane
+from refmgr.gui.imports import ImportRequest
+from refmgr.gui.library_view import LibraryTable
+from refmgr.gui.sidebar import Scope, Sidebar
+from refmgr.gui.table_model import COLUMNS, ArticleTableModel
+from refmgr.gui.tasks import TaskRunner
+from refmgr.gui.undo import DeletedArticles
+from refmgr.gui.window_edits import EditsMixin
+from refmgr.gui.window_imports import ImportsMixin
+
+SEARCH_DEBOUNCE_MS = 200
+REFRESH_DEBOUNCE_MS = 250
+STATE_VERSION = 1
+
+
+class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
+    """refmgr's window over one library file."""
+
+    import_finished = Signal(object)  # the ImportReport, or None when the import failed
+    task_failed = Signal(str)
+    references_resolved = Signal(int)
+    edits_saved = Signal(int)
+    table_refreshed = Signal()
+
+    def __init__(self, library_path: Path, settings: Settings, settings_path: Path) -> None:
+        super().__init__()
+        self.library_path = Path(library_path)
+        self.settings = settings
+        self.settings_path = settings_path
+        self.library = Library(self.library_path)
+        self.runner = TaskRunner(self.library_path, self)
+        self.runner.busy_changed.connect(self._busy_changed)
+        self.import_queue: list[ImportRequest] = []
+        self.import_running = False
+        self.current_task: Any = None
+        self.last_report: Any = None
+        self.report_dialog: dialogs.ReportDialog | None = None
+        self.undo_stack: list[DeletedArticles] = []
+        self.setWindowTitle(f"{APP_NAME} — {self.library_path.name}")
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._build_actions()
+        self._build_status_bar()
+        self._restore_state()
+        self.apply_query()
+        self._update_pending()
+
+    # ----- construction -------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.model = ArticleTableModel(self.library, self)
+        self.table = LibraryTable(self.model)
+        self.sidebar = Sidebar(self.library)
+        self.pane = ArticlePane(self.library)
+        self.search = QLineEdit()
+        self.search.setObjectName("searchField")
+        self.search.setPlaceholderText("Search titles, authors, keywords, legends, notes…  (author: year: journal:)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(420)
+        self.match_count = QLabel()
+        self.match_count.setObjectName("matchCount")
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self.search_timer.timeout.connect(self.apply_query)
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_query)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setSingleShot(True)
+        self.refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
+        self.refresh_timer.timeout.connect(self.refresh)
+        self.right_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.right_splitter.addWidget(self.table)
+        self.right_splitter.addWidget(self.pane)
+        self.right_splitter.setStretchFactor(0, 2)
+        self.right_splitter.setStretchFactor(1, 3)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.addWidget(self.sidebar)
+        self.main_splitter.addWidget(self.right_splitter)
+        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setSizes([210, 1090])
+        self.right_splitter.setSizes([300, 480])
+        self.setCentralWidget(self.main_splitter)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.import_dropped.connect(self.start_import)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self.sidebar.scope_changed.connect(lambda _scope: self.apply_query())
+        self.sidebar.import_dropped.connect(self.start_import)
+        self.sidebar.rows_dropped_on_list.connect(self.add_to_list)
+        self.sidebar.list_action.connect(self._list_action)
+        self.pane.fields_edited.connect(self.save_fields)
+        self.pane.tags_edited.connect(self.save_tags)
+        self.pane.figures_requested.connect(self.edit_figures)
+        self.pane.references.resolve_requested.connect(self.resolve_references)
+        self.pane.references.open_requested.connect(self.open_article)
+        self.pane.references.add_requested.connect(lambda text: self.start_import(ImportRequest(texts=[text])))
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_action = self._action("Add by identifier…", self.add_by_identifier, "Ctrl+N",
+                                       "Add articles by DOI, PubMed link or PMID")  # fmt: skip
+        self.import_action = self._action("Import files…", self.import_files_dialog, QKeySequence.StandardKey.Open,
+                                          "Import PubMed pages, .nbib, .ris, .bib, CSL-JSON or JATS files")  # fmt: skip
+        self.retry_action = self._action("Retry pending", self.retry_pending, "F5",
+                                         "Fetch the items kept while Crossref could not be reached")  # fmt: skip
+        self.settings_action = self._action("Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.find_action = self._action("Find", self.focus_search, QKeySequence.StandardKey.Find)
+        self.delete_action = self._action("Delete…", self.delete_selected, QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.addAction(self.delete_action)
+        self.undo_action = self._action("Undo delete", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.undo_action.setEnabled(False)
+        self.paste_action = self._action("Paste identifiers", self.paste, QKeySequence.StandardKey.Paste,
+                                         "Import the DOIs, links or records on the clipboard")  # fmt: skip
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.addAction(self.paste_action)
+        self.read_action = self._action("Mark as read", lambda: self.set_read_status("read"), "Ctrl+R")
+        self.unread_action = self._action("Mark as unread", lambda: self.set_read_status("unread"), "Ctrl+U")
+        self.figures_action = self._action("Edit figures…", lambda: self.edit_figures(self.table.current_id()),
+                                           "Ctrl+E")  # fmt: skip
+        self.resolve_action = self._action("Resolve references", lambda: self.resolve_references(None), "Ctrl+Shift+R")
+        self.new_list_action = self._action("New reading list…", self.new_list, "Ctrl+Shift+N")
+        self.report_action = self._action("Show last import report", self.show_report, "Ctrl+Shift+I")
+        self.about_action = self._action("About refmgr", lambda: dialogs.show_about(self))
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        for action in (self.add_action, self.import_action, self.paste_action, self.retry_action, self.report_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu_bar.addMenu("&Edit")
+        for action in (self.undo_action, self.find_action, self.delete_action):
+            edit_menu.addAction(action)
+        article_menu = menu_bar.addMenu("&Article")
+        for action in (self.read_action, self.unread_action, self.figures_action, self.resolve_action):
+            article_menu.addAction(action)
+        lists_menu = menu_bar.addMenu("&Lists")
+        lists_menu.addAction(self.new_list_action)
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.add_action)
+        toolbar.addAction(self.import_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.search)
+        toolbar.addWidget(self.match_count)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_tasks)
+        self.pending_button = QPushButton()
+        self.pending_button.setFlat(True)
+        self.pending_button.clicked.connect(self.retry_pending)
+        for widget in (self.pending_button, self.progress, self.cancel_button):
+            bar.addPermanentWidget(widget)
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    # ----- layout state -------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        state = self.settings.gui_state or {}
+        if state.get("version") != STATE_VERSION:
+            self.resize(1320, 860)
+            return
+        if geometry := state.get("geometry"):
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        if header := state.get("header"):
+            self.table.horizontalHeader().restoreState(QByteArray.fromBase64(header.encode()))
+        for splitter, key in ((self.main_splitter, "main_splitter"), (self.right_splitter, "right_splitter")):
+            if sizes := state.get(key):
+                splitter.setSizes([int(s) for s in sizes])
+        if sizes := state.get("side_by_side"):
+            self.pane.side_by_side.setSizes([int(s) for s in sizes])
+        header_view = self.table.horizontalHeader()
+        column = header_view.sortIndicatorSection()
+        if 0 <= column < len(COLUMNS) and COLUMNS[column].sort:
+            descending = header_view.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+            self.model.query = replace(self.model.query, sort=COLUMNS[column].sort, descending=descending)
+
+    def layout_state(self) -> dict[str, Any]:
+        """Geometry, splitters, columns (order, width, visibility) and sort, as JSON-able values."""
+        return {
+            "version": STATE_VERSION,
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
+            "header": bytes(self.table.horizontalHeader().saveState().toBase64().data()).decode(),
+            "main_splitter": self.main_splitter.sizes(),
+            "right_splitter": self.right_splitter.sizes(),
+            "side_by_side": self.pane.side_by_side.sizes(),
+        }
+
+    def save_state(self) -> None:
+        """Write the layout into the settings file (re-read first so other changes are kept)."""
+        settings = Settings.load(self.settings_path)
+        settings.gui_state = self.layout_state()
+        settings.save(self.settings_path)
+        self.settings.gui_state = settings.gui_state
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.pane.flush_notes()
+        self.save_state()
+        self.runner.shutdown()
+        self.pane.flush_notes()
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+        self.library.close()
+        super().closeEvent(event)
+
+    # ----- query and selection ------------------------------------------------------------
+
+    def current_query(self) -> ArticleQuery:
+        """The query the table shows: search text, sidebar scope, and the table's sort."""
+        scope: Scope = self.sidebar.scope
+        base = self.model.query
+        return ArticleQuery(text=self.search.text().strip(), sort=base.sort, descending=base.descending,
+                            **scope.query_fields())  # type: ignore[arg-type]  # fmt: skip
+
+    def apply_query(self) -> None:
+        """Run the search and scope now (the search field calls this debounced)."""
+        self.search_timer.stop()
+        keep = self.table.current_id()
+        self.model.set_query(self.current_query())
+        self._reselect(keep)
+        self._update_count()
+        self.table_refreshed.emit()
+
+    def refresh(self) -> None:
+        """Re-run the query and rebuild sidebar counts (after imports and edits)."""
+        keep_current = self.table.current_id()
+        keep_selected = self.table.selected_ids()
+        self.model.reload()
+        self._reselect(keep_current, keep_selected)
+        self.sidebar.populate()
+        self._update_count()
+        self._update_pending()
+        self.table_refreshed.emit()
+
+    def _reselect(self, current: int | None, selected: list[int] | None = None) -> None:
+        selection = self.table.selectionModel()
+        for article_id in selected or []:
+            row = self.model.row_of(article_id)
+            if row is not None:
+                flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+                selection.select(self.model.index(row, 0), flags)
+        row = self.model.row_of(current) if current is not None else None
+        if row is not None:
+            flags = selection.SelectionFlag.Rows | (
+                selection.SelectionFlag.Select if selected else selection.SelectionFlag.ClearAndSelect
+            )
+            selection.setCurrentIndex(self.model.index(row, 1), flags)
+        elif current is not None:
+            self.pane.show_article(None)
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        text = self.search.text().strip()
+        if text:
+            self.match_count.setText(f"{n:,} match{'es' if n != 1 else ''}")
+        else:
+            self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")
+
+    def _current_row_changed(self, current: Any, _previous: Any) -> None:
+        self.pane.show_article(self.model.article_id(current.row()) if current.isValid() else None)
+
+    def select_article(self, article_id: int) -> bool:
+        """Make an article current in the table (widening the view if it is filtered out)."""
+        if self.model.row_of(article_id) is None:
+            self.search.clear()
+            self.sidebar.select(Scope("all"))
+            self.apply_query()
+        row = self.model.row_of(article_id)
+        if row is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 1),
+            self.table.selectionModel().SelectionFlag.ClearAndSelect | self.table.selectionModel().SelectionFlag.Rows,
+        )
+        self.table.scrollTo(self.model.index(row, 1))
+        return True
+
+    def open_article(self, article_id: int) -> None:
+        """Show an article (from a reference)."""
+        self.select_article(article_id)
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search field."""
+        self.search.setFocus()
+        self.search.selectAll()

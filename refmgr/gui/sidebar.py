@@ -1,0 +1,196 @@
+"""The sidebar: library scopes, reading lists with counts (drop targets) and tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
+
+from refmgr.core import lists
+from refmgr.core.library import Library
+from refmgr.gui.imports import ImportRequest, request_from_mime
+from refmgr.gui.table_model import ARTICLE_IDS_MIME, ids_from_mime
+
+RECENT_DAYS = 30
+SCOPE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the library the table shows."""
+
+    kind: str  # all, recent, unread, list, tag
+    value: int | str | None = None
+    label: str = ""
+
+    def query_fields(self) -> dict[str, object]:
+        """ArticleQuery fields for this scope."""
+        if self.kind == "recent":
+            since = datetime.now(UTC) - timedelta(days=RECENT_DAYS)
+            return {"added_since": since.isoformat(timespec="seconds")}
+        if self.kind == "unread":
+            return {"read_status": "unread"}
+        if self.kind == "list":
+            return {"list_id": self.value}
+        if self.kind == "tag":
+            return {"tag": self.value}
+        return {}
+
+
+class Sidebar(QTreeWidget):
+    """Scopes to pick from; reading lists accept dropped rows, DOIs and files."""
+
+    scope_changed = Signal(object)
+    rows_dropped_on_list = Signal(int, list)
+    import_dropped = Signal(object)
+    list_action = Signal(str, object)  # "new" / "rename" / "delete" / "export", list id or None
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(12)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.setAccessibleName("Library sections")
+        self.currentItemChanged.connect(self._current_changed)
+        self.scope = Scope("all", label="All articles")
+        self.populate()
+
+    def _group(self, title: str) -> QTreeWidgetItem:
+        group = QTreeWidgetItem(self, [title])
+        font = QFont(group.font(0))
+        font.setBold(True)
+        group.setFont(0, font)
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        group.setExpanded(True)
+        return group
+
+    def _add(self, parent: QTreeWidgetItem, text: str, scope: Scope) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [text])
+        item.setData(0, SCOPE_ROLE, scope)
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if scope.kind == "list":
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        item.setFlags(flags)
+        return item
+
+    def populate(self) -> None:
+        """Rebuild from the library (counts change with every import), keeping the current scope."""
+        current = self.scope
+        self.blockSignals(True)
+        self.clear()
+        library_group = self._group("Library")
+        total = self.library.count()
+        self._add(library_group, f"All articles  ({total})", Scope("all", label="All articles"))
+        self._add(library_group, "Recently added", Scope("recent", label="Recently added"))
+        unread = self.library.conn.execute("SELECT count(*) FROM articles WHERE read_status = 'unread'").fetchone()[0]
+        self._add(library_group, f"Unread  ({unread})", Scope("unread", label="Unread"))
+        lists_group = self._group("Reading lists")
+        for reading_list in lists.all_lists(self.library):
+            scope = Scope("list", reading_list.id, reading_list.name)
+            item = self._add(lists_group, f"{reading_list.name}  ({reading_list.count})", scope)
+            item.setToolTip(0, "Drop articles, DOIs or files here to add them to this list")
+        tags = self.library.all_tags()
+        if tags:
+            tags_group = self._group("Tags")
+            for name, count in tags:
+                self._add(tags_group, f"{name}  ({count})", Scope("tag", name, name))
+        self.expandAll()
+        found = self.item_for(current) or self.item_for(Scope("all"))
+        self.setCurrentItem(found)
+        self.scope = found.data(0, SCOPE_ROLE) if found else Scope("all")
+        self.blockSignals(False)
+
+    def items(self) -> list[QTreeWidgetItem]:
+        """Every selectable entry, top to bottom."""
+        result = []
+        for g in range(self.topLevelItemCount()):
+            group = self.topLevelItem(g)
+            result.extend(group.child(c) for c in range(group.childCount()))
+        return result
+
+    def item_for(self, scope: Scope) -> QTreeWidgetItem | None:
+        """The entry of a scope (matched by kind and value), or None."""
+        for item in self.items():
+            other = item.data(0, SCOPE_ROLE)
+            if other.kind == scope.kind and other.value == scope.value:
+                return item
+        return None
+
+    def list_item(self, list_id: int) -> QTreeWidgetItem | None:
+        """The entry of a reading list."""
+        return self.item_for(Scope("list", list_id))
+
+    def select(self, scope: Scope) -> None:
+        """Make a scope current (as a click would)."""
+        item = self.item_for(scope)
+        if item is not None:
+            self.setCurrentItem(item)
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        scope = current.data(0, SCOPE_ROLE) if current is not None else None
+        if isinstance(scope, Scope):
+            self.scope = scope
+            self.scope_changed.emit(scope)
+
+    # ----- drops --------------------------------------------------------------------------
+
+    def _target_list(self, point: QPoint) -> int | None:
+        item = self.itemAt(point)
+        scope = item.data(0, SCOPE_ROLE) if item is not None else None
+        return scope.value if isinstance(scope, Scope) and scope.kind == "list" else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(ARTICLE_IDS_MIME) or mime.hasText() or mime.hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        target = self._target_list(event.position().toPoint())
+        internal = event.mimeData().hasFormat(ARTICLE_IDS_MIME)
+        if internal and target is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.handle_drop(event.mimeData(), self._target_list(event.position().toPoint()))
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def handle_drop(self, mime: object, list_id: int | None) -> bool:
+        """Rows dropped on a list are added to it; DOIs and files are imported (into the list)."""
+        ids = ids_from_mime(mime)
+        if ids:
+            if list_id is None:
+                return False
+            self.rows_dropped_on_list.emit(list_id, ids)
+            return True
+        request: ImportRequest = request_from_mime(mime)
+        if not request:
+            return False
+        request.list_id = list_id
+        self.import_dropped.emit(request)
+        return True
+
+    def _menu(self, point: QPoint) -> None:
+        list_id = self._target_list(point)
+        menu = QMenu(self)
+        menu.addAction("New reading list…", lambda: self.list_action.emit("new", None))
+        if list_id is not None:
+            menu.addAction("Rename…", lambda: self.list_action.emit("rename", list_id))
+            menu.addAction("Export…", lambda: self.list_action.emit("export", list_id))
+            menu.addSeparator()
+            menu.addAction("Delete list", lambda: self.list_action.emit("delete", list_id))
+        menu.exec(self.viewport().mapToGlobal(point))

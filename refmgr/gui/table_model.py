@@ -1,0 +1,235 @@
+"""The library table: a lazy model that holds only ids and fetches display rows in pages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from refmgr.core.library import Library
+from refmgr.core.search import ArticleQuery
+
+ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
+PAGE_SIZE = 250
+CACHE_LIMIT = 20_000
+RETRACTED_BRUSH = QBrush(QColor("#b3261e"))
+READ_LABELS = {"unread": "Unread", "reading": "Reading", "read": "Read"}
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its key, header and the SQL sort key (None: not sortable)."""
+
+    key: str
+    title: str
+    sort: str | None
+
+
+COLUMNS = (
+    Column("retracted", "⚠", None),
+    Column("first_author", "First author", "first_author"),
+    Column("year", "Year", "year"),
+    Column("title", "Title", "title"),
+    Column("journal", "Journal", "journal"),
+    Column("date_added", "Added", "date_added"),
+    Column("read_status", "Status", "read_status"),
+    Column("rating", "Rating", "rating"),
+    Column("citation_count", "Cited by", "citation_count"),
+    Column("extras", "Fig/Ref", "has_extras"),
+)
+COLUMN_KEYS = [column.key for column in COLUMNS]
+
+
+def extras_text(row: dict[str, Any]) -> str:
+    """Short indicator for an article with figures and/or references: "F R", "F", "R" or ""."""
+    return " ".join(mark for mark, n in (("F", row["n_figures"]), ("R", row["n_references"])) if n)
+
+
+def display_value(row: dict[str, Any], key: str) -> str:
+    """The text a cell shows."""
+    if key == "retracted":
+        return "⚠" if row["retracted"] else ""
+    if key == "extras":
+        return extras_text(row)
+    if key == "date_added":
+        return (row["date_added"] or "")[:10]
+    if key == "read_status":
+        return READ_LABELS.get(row["read_status"], row["read_status"] or "")
+    if key == "rating":
+        return "★" * int(row["rating"] or 0)
+    value = row.get(key)
+    return "" if value is None else str(value)
+
+
+class ArticleTableModel(QAbstractTableModel):
+    """Rows are the ids a query returned; display rows come from Library.summaries on demand."""
+
+    def __init__(self, library: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.query = ArticleQuery()
+        self.ids: list[int] = []
+        self.cache: dict[int, dict[str, Any]] = {}
+
+    # ----- queries ------------------------------------------------------------------------
+
+    def set_query(self, query: ArticleQuery) -> None:
+        """Run a new query (search text, scope, order) and show its ids."""
+        self.query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-run the current query, dropping the row cache (after imports or edits)."""
+        ids = self.library.query_ids(self.query)
+        self.beginResetModel()
+        self.ids = ids
+        self.cache.clear()
+        self.endResetModel()
+
+    def forget(self, article_ids: list[int]) -> None:
+        """Drop cached rows of changed articles and repaint them."""
+        for article_id in article_ids:
+            self.cache.pop(article_id, None)
+        rows = [self.row_of(article_id) for article_id in article_ids]
+        for row in (r for r in rows if r is not None):
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def row_of(self, article_id: int) -> int | None:
+        """The row showing an article, or None."""
+        try:
+            return self.ids.index(article_id)
+        except ValueError:
+            return None
+
+    def article_id(self, row: int) -> int:
+        """The article shown in a row."""
+        return self.ids[row]
+
+    def summary(self, row: int) -> dict[str, Any] | None:
+        """The display row of a table row, fetching its page when needed."""
+        article_id = self.ids[row]
+        cached = self.cache.get(article_id)
+        if cached is not None:
+            return cached
+        if len(self.cache) > CACHE_LIMIT:
+            self.cache.clear()
+        start = max(0, row - PAGE_SIZE // 4)
+        page = [i for i in self.ids[start : start + PAGE_SIZE] if i not in self.cache]
+        self.cache.update(self.library.summaries(page))
+        return self.cache.get(article_id)
+
+    # ----- Qt model -----------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.ids):
+            return None
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return self.ids[index.row()]
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.FontRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+        ):
+            return None
+        row = self.summary(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_value(row, column.key)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column.key)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return RETRACTED_BRUSH if row["retracted"] else None
+        if role == Qt.ItemDataRole.FontRole:
+            if row["read_status"] == "unread" and column.key == "title":
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if column.key in ("year", "citation_count", "retracted", "extras"):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _tooltip(self, row: dict[str, Any], key: str) -> str | None:
+        if key == "retracted" and row["retracted"]:
+            return "This article has been retracted"
+        if key == "extras":
+            return f"{row['n_figures']} figure legend(s), {row['n_references']} reference(s)"
+        if key in ("title", "journal"):
+            return row[key] or None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Retracted" if COLUMNS[section].key == "retracted" else COLUMNS[section].title
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
+        if key is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self.query = replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
+        old_ids = self.ids
+        self.ids = self.library.query_ids(self.query)
+        self.cache.clear()
+        new_rows = {article_id: row for row, article_id in enumerate(self.ids)}
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            row = new_rows.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
+            after.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    # ----- drag and drop ------------------------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:
+        return [ARTICLE_IDS_MIME, "text/plain", "text/uri-list"]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        ids = sorted({self.ids[i.row()] for i in indexes if i.isValid()}, key=lambda a: self.row_of(a) or 0)
+        mime = QMimeData()
+        mime.setData(ARTICLE_IDS_MIME, json.dumps(ids).encode())
+        rows = self.library.summaries(ids)
+        mime.setText("\n".join(f"https://doi.org/{rows[i]['doi']}" for i in ids if i in rows and rows[i]["doi"]))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
+def ids_from_mime(mime: QMimeData) -> list[int]:
+    """Article ids carried by a drag from the table (empty for any other drag)."""
+    if not mime.hasFormat(ARTICLE_IDS_MIME):
+        return []
+    try:
+        return [int(i) for i in json.loads(bytes(mime.data(ARTICLE_IDS_MIME).data()).decode())]
+    except (ValueError, TypeError):
+        return []
