@@ -1,0 +1,288 @@
+"""Crossref client on habanero: batched DOI fetch, single lookups, agencies, bibliographic queries."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+from habanero import Crossref, RequestError
+
+from refmgr import __version__
+from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after
+from refmgr.core.identifiers import normalise_doi
+from refmgr.core.settings import Settings
+
+BATCH_SIZE = 50
+MAX_RETRIES = 4
+OFFLINE_RETRIES = 1
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
+_PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
+
+
+class CrossrefError(Exception):
+    """A failed Crossref request: transient ones (network, 429, 5xx, bad bodies) are worth retrying."""
+
+    def __init__(self, reason: str, transient: bool, status: int | None = None, retry_after: float | None = None,
+                 offline: bool = False) -> None:  # fmt: skip
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+        self.offline = offline
+
+
+@dataclass
+class Lookup:
+    """The outcome for one DOI: found (with the work), not_found, non_crossref, failed (retry later) or error."""
+
+    doi: str
+    status: str
+    work: dict[str, Any] | None = None
+    reason: str = ""
+
+
+def quote_doi(doi: str) -> str:
+    """A DOI made safe for a URL path (habanero puts DOIs into the path unencoded)."""
+    return "".join(_PATH_UNSAFE.get(char, char) for char in doi)
+
+
+def user_agent(mailto: str) -> str:
+    """refmgr's part of the User-Agent header."""
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"refmgr/{__version__} (reference manager for clinicians{contact})"
+
+
+# habanero calls the module-level httpx2.get and hides response headers. Inside habanero's two request
+# modules we swap the name `httpx2` for this router: while a CrossrefClient call runs on this thread, `get`
+# goes through that client's httpx2.Client (keep-alive, event hooks that read the rate-limit headers);
+# otherwise it is httpx2.get unchanged. Everything else is httpx2 itself.
+_active = threading.local()
+
+
+class _HttpxRouter:
+    """Stands in for the httpx2 module inside habanero, routing `get` through the active client."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(httpx2, name)
+
+    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
+        session: httpx2.Client | None = getattr(_active, "session", None)
+        if session is None:
+            return httpx2.get(url, **kwargs)
+        return session.get(url, **kwargs)
+
+
+_ROUTER = _HttpxRouter()
+for _module in ("habanero.request", "habanero.request_class"):
+    importlib.import_module(_module).httpx2 = _ROUTER
+
+
+class CrossrefClient:
+    """Talks to Crossref through habanero with pacing, retries and error sorting; one per thread."""
+
+    def __init__(
+        self,
+        base_url: str = "https://api.crossref.org",
+        mailto: str = "",
+        timeout: float = 10.0,
+        limiter: RateLimiter | None = None,
+        batch_size: int = BATCH_SIZE,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.mailto = mailto
+        self.limiter = limiter or RateLimiter(polite=bool(mailto))
+        self.batch_size = batch_size
+        self.max_retries = max_retries
+        self.requests_made = 0
+        self.offline_reason = ""
+        self.habanero = Crossref(base_url=self.base_url, mailto=mailto or None, ua_string=user_agent(mailto),
+                                 timeout=timeout)  # fmt: skip
+        self.session = httpx2.Client(
+            timeout=timeout, event_hooks={"request": [self._on_request], "response": [self._on_response]}
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.session.close()
+
+    def __enter__(self) -> CrossrefClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- plumbing -----------------------------------------------------------------------
+
+    def _on_request(self, request: httpx2.Request) -> None:
+        self.requests_made += 1
+
+    def _on_response(self, response: httpx2.Response) -> None:
+        _active.status = response.status_code
+        _active.headers = {k.lower(): v for k, v in response.headers.items()}
+        self.limiter.update_from_headers(_active.kind, _active.headers)
+
+    def _call(self, kind: str, request: Callable[[], Any]) -> Any:
+        """Run one habanero call within the limiter, retrying transient failures with backoff."""
+        attempt = 0
+        while True:
+            if self.offline_reason:
+                raise CrossrefError(self.offline_reason, transient=True, offline=True)
+            with self.limiter.slot(kind):
+                _active.session, _active.kind, _active.status, _active.headers = self.session, kind, None, {}
+                try:
+                    result = request()
+                    error = None if _looks_like_crossref(result) else CrossrefError(
+                        "Crossref's answer had an unexpected shape", transient=True)  # fmt: skip
+                except Exception as exc:  # sorted into transient/permanent below
+                    error = classify(exc, _active.status, _active.headers, self.base_url)
+                finally:
+                    _active.session = None
+            if error is None:
+                return result
+            if not error.transient or attempt >= (OFFLINE_RETRIES if error.offline else self.max_retries):
+                if error.offline:
+                    self.offline_reason = error.reason
+                raise error
+            self.limiter.backoff(attempt, error.retry_after)
+            attempt += 1
+
+    # ----- requests -----------------------------------------------------------------------
+
+    def work(self, doi: str) -> Lookup:
+        """One DOI through /works/{doi}; a 404 is explained through /works/{doi}/agency."""
+        doi = normalise_doi(doi) or doi
+        try:
+            result = self._call(SINGLE, lambda: self.habanero.works(ids=[quote_doi(doi)]))
+        except CrossrefError as error:
+            if error.status == 404:
+                return self._explain_absent(doi, single_checked=True)
+            return Lookup(doi, FAILED if error.transient else ERROR, reason=error.reason)
+        return Lookup(doi, FOUND, result["message"])
+
+    def agency(self, doi: str) -> str | None:
+        """The registration agency's label ("Crossref", "DataCite", ...) or None for an unknown DOI."""
+        try:
+            labels = self._call(SINGLE, lambda: self.habanero.registration_agency(quote_doi(doi)))
+        except CrossrefError as error:
+            if error.status == 404:
+                return None
+            raise
+        return str(labels[0]) if labels else None
+
+    def _explain_absent(self, doi: str, single_checked: bool) -> Lookup:
+        try:
+            agency = self.agency(doi)
+        except CrossrefError as error:
+            return Lookup(doi, FAILED if error.transient else ERROR, reason=error.reason)
+        if agency is None:
+            return Lookup(doi, NOT_FOUND, reason="not in Crossref (no registration agency knows this DOI)")
+        if agency.lower() != "crossref":
+            return Lookup(doi, NON_CROSSREF, reason=f"registered with {agency}, not Crossref")
+        if single_checked:
+            return Lookup(doi, NOT_FOUND, reason="registered with Crossref but its record is not available")
+        return self.work(doi)
+
+    def fetch(
+        self,
+        dois: Iterable[str],
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> dict[str, Lookup]:
+        """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help."""
+        wanted = list(dict.fromkeys(normalise_doi(d) or d for d in dois))
+        results: dict[str, Lookup] = {}
+        singles = [d for d in wanted if "," in d]
+        absent: list[str] = []
+        batchable = [d for d in wanted if "," not in d]
+        for start in range(0, len(batchable), self.batch_size):
+            if cancel is not None and cancel():
+                break
+            chunk = batchable[start : start + self.batch_size]
+            try:
+                data = self._call(LIST, lambda c=chunk: self.habanero.works(filter={"doi": c}, limit=len(c)))
+            except CrossrefError as error:
+                if error.transient:
+                    results.update({d: Lookup(d, FAILED, reason=error.reason) for d in chunk})
+                else:
+                    singles.extend(chunk)
+                continue
+            found = {normalise_doi(str(item.get("DOI", ""))): item for item in data["message"].get("items", [])}
+            for doi in chunk:
+                if doi in found:
+                    results[doi] = Lookup(doi, FOUND, found[doi])
+                else:
+                    absent.append(doi)
+            if progress is not None:
+                progress(len(results), len(wanted))
+        for doi in absent:
+            if cancel is not None and cancel():
+                break
+            results[doi] = self._explain_absent(doi, single_checked=False)
+        for doi in singles:
+            if cancel is not None and cancel():
+                break
+            results[doi] = self.work(doi)
+        if progress is not None:
+            progress(len(results), len(wanted))
+        return results
+
+    def query_bibliographic(self, text: str, rows: int = 5) -> list[dict[str, Any]]:
+        """Candidate works for a free-text reference, best Crossref score first."""
+        data = self._call(LIST, lambda: self.habanero.works(query_bibliographic=text, limit=rows))
+        return list(data["message"].get("items", []))
+
+
+def _looks_like_crossref(result: Any) -> bool:
+    if isinstance(result, list):
+        return all(isinstance(r, dict) and "message" in r for r in result) or all(isinstance(r, str) for r in result)
+    return isinstance(result, dict) and isinstance(result.get("message"), dict)
+
+
+def classify(exc: BaseException, status: int | None, headers: dict[str, str], base_url: str) -> CrossrefError:
+    """Sort an exception from a habanero call into a transient or permanent CrossrefError."""
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    host = urlsplit(base_url).hostname or base_url
+    cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ is not None else exc
+    if isinstance(cause, httpx2.TimeoutException):
+        return CrossrefError(f"{host} did not answer in time", transient=True)
+    if isinstance(cause, httpx2.ConnectError):
+        text = str(cause).lower()
+        if any(s in text for s in ("name or service", "nodename", "getaddrinfo", "name resolution", "not known")):
+            return CrossrefError(f"cannot find {host} (DNS failure; offline?)", transient=True, offline=True)
+        return CrossrefError(f"cannot connect to {host} (offline?)", transient=True, offline=True)
+    if isinstance(cause, httpx2.TransportError):
+        return CrossrefError(f"{host} dropped the connection", transient=True)
+    code = status if status is not None else getattr(exc, "status_code", None)
+    if code is None and isinstance(exc, httpx2.HTTPStatusError):
+        code = exc.response.status_code
+    if code == 404:
+        return CrossrefError("not found", transient=False, status=404)
+    if code in TRANSIENT_STATUSES:
+        return CrossrefError(f"Crossref answered HTTP {code}", transient=True, status=code, retry_after=retry_after)
+    if code is not None and code >= 400:
+        detail = exc.error if isinstance(exc, RequestError) else ""
+        return CrossrefError(f"Crossref refused the request (HTTP {code}) {detail}".strip(), False, status=code)
+    content_type = headers.get("content-type", "")
+    if isinstance(exc, RequestError) or (content_type and "json" not in content_type):
+        kind = "an HTML page" if "html" in content_type else f"{content_type or 'an untyped body'}"
+        return CrossrefError(f"Crossref sent {kind} instead of JSON", transient=True, status=code)
+    if isinstance(exc, (json.JSONDecodeError, ValueError, KeyError, TypeError)):
+        return CrossrefError("Crossref's answer was empty or cut off", transient=True, status=code)
+    if isinstance(exc, RuntimeError):
+        return CrossrefError(f"request failed: {exc}", transient=True, status=code)
+    return CrossrefError(f"unexpected {type(exc).__name__}: {exc}", transient=False, status=code)
+
+
+def client_from_settings(settings: Settings, timeout: float = 10.0) -> CrossrefClient:
+    """A client for the configured Crossref address and contact e-mail (polite pool when set)."""
+    url, mailto = settings.effective_crossref_url(), settings.effective_mailto()
+    return CrossrefClient(base_url=url, mailto=mailto, timeout=timeout)

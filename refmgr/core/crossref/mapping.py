@@ -1,0 +1,171 @@
+"""Crossref work record (the `message` of /works/{doi}) -> Article."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import nh3
+
+from refmgr.core.identifiers import normalise_doi
+from refmgr.core.model import Article, Author, Keyword, Reference
+
+# Crossref work types -> CSL types.
+CSL_TYPES = {
+    "journal-article": "article-journal", "book-chapter": "chapter", "proceedings-article": "paper-conference",
+    "posted-content": "article", "dataset": "dataset", "book": "book", "monograph": "book", "edited-book": "book",
+    "reference-book": "book", "report": "report", "dissertation": "thesis", "reference-entry": "entry",
+    "journal": "periodical", "standard": "standard", "peer-review": "review", "component": "article",
+}  # fmt: skip
+RETRACTING_UPDATES = {"retraction", "removal", "withdrawal"}
+REFERENCE_PARTS = (
+    "author", "year", "article-title", "journal-title", "volume", "issue", "first-page", "series-title",
+    "volume-title", "edition", "isbn", "issn", "DOI",
+)  # fmt: skip
+
+
+def clean_text(markup: str) -> str:
+    """Plain text from a title or snippet with JATS/HTML tags and entities (tags stripped by nh3)."""
+    stripped = nh3.clean(markup or "", tags=set(), clean_content_tags={"script", "style"})
+    return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+
+
+def abstract_text(jats: str) -> str:
+    """A JATS abstract as plain paragraphs; section titles become "Title: " prefixes."""
+    if not jats:
+        return ""
+    text = re.sub(r"^\s*<jats:title>\s*Abstract\s*</jats:title>", "", jats, flags=re.IGNORECASE)
+    text = re.sub(r"<(jats:)?title[^>]*>(.*?)</(jats:)?title>", r"\n\n\2: ", text, flags=re.DOTALL)
+    text = re.sub(r"</(jats:)?p>|<(jats:)?sec[^>]*>", "\n\n", text)
+    paragraphs = (clean_text(p) for p in text.split("\n\n"))
+    merged = "\n\n".join(p for p in paragraphs if p)
+    return re.sub(r":\s*\n\n", ": ", merged).strip()
+
+
+def _title(work: dict[str, Any]) -> str:
+    titles = [clean_text(t) for t in work.get("title") or [] if t]
+    titles = list(dict.fromkeys(t for t in titles if t))
+    if not titles:
+        return ""
+    title = titles[0]
+    subtitle = next((clean_text(s) for s in work.get("subtitle") or [] if s), "")
+    if subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}"
+    # Several titles are translations (e.g. German and English): keep the others in brackets, PubMed-style.
+    return title + "".join(f" [{other}]" for other in titles[1:])
+
+
+def _orcid(value: str) -> str:
+    match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value or "")
+    return match.group(1) if match else ""
+
+
+def _author(entry: dict[str, Any]) -> Author:
+    affiliations = [clean_text(a.get("name", "")) for a in entry.get("affiliation") or [] if isinstance(a, dict)]
+    literal = "" if entry.get("family") else clean_text(entry.get("name") or entry.get("given") or "")
+    return Author(
+        family=clean_text(entry.get("family") or ""),
+        given=clean_text(entry.get("given") or "") if entry.get("family") else "",
+        literal=literal,
+        orcid=_orcid(entry.get("ORCID") or ""),
+        affiliations=[a for a in affiliations if a],
+    )
+
+
+def date_parts(value: Any) -> list[int]:
+    """[year, month, day] from a Crossref date object; [] for missing or `[[null]]`."""
+    if not isinstance(value, dict):
+        return []
+    rows = value.get("date-parts") or []
+    first = rows[0] if rows and isinstance(rows[0], list) else []
+    parts: list[int] = []
+    for part in first:
+        if part is None or not str(part).isdigit():
+            break
+        parts.append(int(part))
+    return parts
+
+
+def _date(work: dict[str, Any]) -> list[int]:
+    for key in ("issued", "published", "published-print", "published-online"):
+        parts = date_parts(work.get(key))
+        if parts:
+            return parts
+    return []
+
+
+def _license(work: dict[str, Any]) -> str:
+    licences = [entry for entry in work.get("license") or [] if isinstance(entry, dict) and entry.get("URL")]
+    preferred = [entry for entry in licences if entry.get("content-version") == "vor"] or licences
+    return str(preferred[0]["URL"]) if preferred else ""
+
+
+def _reference(entry: dict[str, Any]) -> Reference:
+    doi = normalise_doi(str(entry.get("DOI") or ""))
+    parts = {key: entry[key] for key in REFERENCE_PARTS if entry.get(key)}
+    text = clean_text(entry.get("unstructured") or "")
+    if not text:
+        pieces = [entry.get("author"), entry.get("year"), entry.get("article-title") or entry.get("volume-title"),
+                  entry.get("journal-title") or entry.get("series-title"), entry.get("volume"), entry.get("first-page")]
+        text = ". ".join(clean_text(str(p)) for p in pieces if p)
+    return Reference(text=text or doi, doi=doi, status="resolved" if doi else "unresolved",
+                     confidence=1.0 if doi else None, parts=parts)  # fmt: skip
+
+
+def _updates(work: dict[str, Any]) -> list[dict[str, Any]]:
+    updates = []
+    for direction in ("updated-by", "update-to"):
+        for entry in work.get(direction) or []:
+            if not isinstance(entry, dict):
+                continue
+            parts = date_parts(entry.get("updated"))
+            updates.append({
+                "direction": direction,
+                "type": str(entry.get("type") or ""),
+                "label": str(entry.get("label") or entry.get("type") or ""),
+                "doi": normalise_doi(str(entry.get("DOI") or "")),
+                "date": "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)),
+                "source": str(entry.get("source") or ""),
+            })  # fmt: skip
+    return updates
+
+
+def work_to_article(work: dict[str, Any]) -> Article:
+    """An Article with everything Crossref knows about a work."""
+    parts = _date(work)
+    issn = list(dict.fromkeys(str(i) for i in work.get("ISSN") or []))
+    abstract_jats = str(work.get("abstract") or "")
+    updates = _updates(work)
+    title = _title(work)
+    resource = (work.get("resource") or {}).get("primary") or {}
+    article = Article(
+        title=title,
+        doi=normalise_doi(str(work.get("DOI") or "")),
+        authors=[_author(a) for a in work.get("author") or [] if isinstance(a, dict)],
+        journal=clean_text(next(iter(work.get("container-title") or []), "")),
+        journal_abbrev=clean_text(next(iter(work.get("short-container-title") or []), "")),
+        year=parts[0] if parts else None,
+        date="-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)),
+        volume=str(work.get("volume") or ""),
+        issue=str(work.get("issue") or ""),
+        pages=str(work.get("page") or ""),
+        article_number=str(work.get("article-number") or ""),
+        issn=issn,
+        publisher=clean_text(str(work.get("publisher") or "")),
+        type=CSL_TYPES.get(str(work.get("type") or ""), "article-journal"),
+        language=str(work.get("language") or ""),
+        abstract=abstract_text(abstract_jats),
+        abstract_jats=abstract_jats,
+        keywords=[Keyword(term=clean_text(s), kind="subject") for s in work.get("subject") or [] if s],
+        references=[_reference(r) for r in work.get("reference") or [] if isinstance(r, dict)],
+        url=str(resource.get("URL") or work.get("URL") or ""),
+        license=_license(work),
+        citation_count=work["is-referenced-by-count"] if isinstance(work.get("is-referenced-by-count"), int) else None,
+        updates=updates,
+        source="crossref",
+    )
+    article.retracted = any(
+        u["direction"] == "updated-by" and u["type"] in RETRACTING_UPDATES for u in updates
+    ) or title.upper().startswith("RETRACTED:")
+    return article
