@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from refmgr.core.textio import InputError, read_text_file
 BATCH_SIZE = 500
 ITEM_STATUSES = ("added", "updated", "duplicate", "pending", "not_found", "non_crossref", "failed")
 OK_STATUSES = {"added", "updated", "duplicate"}
+# Errors that fail one record (bad data from a reader); a locked or broken library still stops the import.
+SAVE_ERRORS = (sqlite3.IntegrityError, ValueError, TypeError)
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -110,11 +113,14 @@ def save_records(
         with library.transaction():
             for record in batch:
                 assert record.article is not None
-                result = library.save(record.article, source=source)
+                where = f"{source} {record.location}"
+                try:
+                    result = library.save(record.article, source=source)
+                except SAVE_ERRORS as error:  # the record's savepoint was rolled back: nothing half-written
+                    report.items.append(ItemReport(_label(record), "failed", None, f"not saved: {error}", where))
+                    continue
                 message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
-                report.items.append(
-                    ItemReport(_label(record), result.action, result.article_id, message, f"{source} {record.location}")
-                )
+                report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
 
     for record in records:
@@ -123,6 +129,7 @@ def save_records(
             break
         report.warnings.extend(f"{source} {record.location}: {w}" for w in record.warnings)
         if record.article is None:
+            flush()  # keep the report in input order
             report.items.append(ItemReport(record.location, "failed", None, record.error, source))
             continue
         batch.append(record)

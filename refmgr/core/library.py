@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class SaveResult:
 
 def now_iso() -> str:
     """The current UTC time as an ISO 8601 string, to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -84,6 +84,9 @@ class Library:
             schema.migrate(self.conn, hook)
         except sqlite3.DatabaseError as error:
             raise LibraryError(f"cannot open library {self.path}: {describe_sqlite_error(error)}") from error
+        except schema.SchemaTooNewError as error:
+            self.conn.close()
+            raise LibraryError(f"cannot open library {self.path}: {error}") from error
         self.db = sqlite_utils.Database(self.conn)
         self._depth = 0
 
@@ -99,13 +102,24 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE, retried while another writer holds the lock)."""
+        """A write transaction (BEGIN IMMEDIATE, retried while another writer holds the lock).
+
+        Nested calls are savepoints: an error inside one undoes only its own writes, so a failing
+        record in a batch leaves nothing half-written while the rest of the batch goes on.
+        """
         if self._depth:
+            savepoint = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {savepoint}")
+                self.conn.execute(f"RELEASE {savepoint}")
+                raise
             finally:
                 self._depth -= 1
+            self.conn.execute(f"RELEASE {savepoint}")
             return
         self._begin_immediate()
         self._depth = 1
@@ -283,7 +297,7 @@ class Library:
                 (
                     article_id, i, r.text, normalise_doi(r.doi), normalise_pmid(r.pmid), r.status,
                     r.confidence, r.cited_article_id, json.dumps(r.parts, ensure_ascii=False),
-                )  # fmt: skip
+                )
                 for i, r in enumerate(references)
             ],
         )
@@ -307,22 +321,20 @@ class Library:
     def reindex(self, article_id: int) -> None:
         """Rewrite the full-text index row of one article from its tables."""
         conn = self.conn
-        row = conn.execute("SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = conn.execute(
+            "SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
         if row is None:
             return
-        authors = " ; ".join(
-            " ".join(filter(None, r))
-            for r in conn.execute("SELECT family, given, literal FROM authors WHERE article_id = ? ORDER BY position", (article_id,))
-        )
+        def rows(sql: str) -> sqlite3.Cursor:
+            return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
+
+        authors = " ; ".join(" ".join(filter(None, r)) for r in rows("SELECT family, given, literal FROM authors"))
         keywords = " ; ".join(
-            r[0] + " " + " ".join(json.loads(r[1]))
-            for r in conn.execute("SELECT term, qualifiers FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
+            r[0] + " " + " ".join(json.loads(r[1])) for r in rows("SELECT term, qualifiers FROM keywords")
         )
-        legends = "\n".join(
-            f"{label} {legend}"
-            for label, legend in conn.execute("SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,))
-        )
+        legends = "\n".join(f"{label} {legend}" for label, legend in rows("SELECT label, legend FROM figures"))
         conn.execute(
             "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -362,11 +374,19 @@ class Library:
         article.date_added = row["date_added"]
         q = self.conn.execute
         article.authors = [
-            Author(family=r["family"], given=r["given"], literal=r["literal"], orcid=r["orcid"], affiliations=json.loads(r["affiliations"]))
+            Author(
+                family=r["family"],
+                given=r["given"],
+                literal=r["literal"],
+                orcid=r["orcid"],
+                affiliations=json.loads(r["affiliations"]),
+            )
             for r in q("SELECT * FROM authors WHERE article_id = ? ORDER BY position", (article_id,))
         ]
         article.keywords = [
-            Keyword(term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"]))
+            Keyword(
+                term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"])
+            )
             for r in q("SELECT * FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
         ]
         article.figures = self.figures(article_id)
@@ -376,7 +396,9 @@ class Library:
 
     def figures(self, article_id: int) -> list[Figure]:
         """An article's figures in order."""
-        rows = self.conn.execute("SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,))
+        rows = self.conn.execute(
+            "SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,)
+        )
         return [Figure(label=label, legend=legend) for label, legend in rows]
 
     def references(self, article_id: int) -> list[Reference]:
@@ -394,8 +416,8 @@ class Library:
     def find(self, token: str) -> int | None:
         """The id of the article a user means by an id, DOI or PMID (or PMCID)."""
         token = token.strip()
-        if token.isdigit() and (row := self.conn.execute("SELECT id FROM articles WHERE id = ?", (int(token),)).fetchone()):
-            return row[0]
+        if token.isdigit() and self._id_for("id", token) is not None:
+            return int(token)
         if doi := normalise_doi(token):
             return self._id_for("doi", doi)
         if pmcid := normalise_pmcid(token):
@@ -430,7 +452,7 @@ class Library:
             chunk = article_ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             for row in self.conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk):
-                result[row[0]] = dict(zip(SUMMARY_COLUMNS, row))
+                result[row[0]] = dict(zip(SUMMARY_COLUMNS, row, strict=True))
         return result
 
     # ----- editing ------------------------------------------------------------------------
@@ -445,6 +467,7 @@ class Library:
                 if cursor.rowcount:
                     deleted += 1
                     self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
         return deleted
 
     def update_fields(self, article_id: int, **values: Any) -> None:
@@ -493,7 +516,8 @@ class Library:
     def tags_of(self, article_id: int) -> list[str]:
         """Tag names of one article, alphabetically."""
         rows = self.conn.execute(
-            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id WHERE at.article_id = ? ORDER BY t.name",
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id "
+            "WHERE at.article_id = ? ORDER BY t.name",
             (article_id,),
         )
         return [r[0] for r in rows]
@@ -539,6 +563,8 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
         if value not in ("", None) and name != "source":
             if name == "type" and value == "article-journal" and existing.type != "article-journal":
                 continue
+            if name == "title" and normalise_title(value) == normalise_title(existing.title):
+                continue  # same title spelled differently: keep the one the user has
             setattr(merged, name, value)
     for name in JSON_FIELDS:
         if getattr(incoming, name):

@@ -6,6 +6,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from refmgr.core.identifiers import normalise_doi, normalise_pmid
+
 FTS_FIELDS = {
     "title": "title",
     "author": "authors",
@@ -95,11 +97,11 @@ def parse_search(text: str) -> ParsedSearch:
             continue
         if sep and key == "doi" and value:
             parsed.conditions.append("a.doi = ?")
-            parsed.params.append(value.lower())
+            parsed.params.append(normalise_doi(value) or value.lower())
             continue
         if sep and key == "pmid" and value:
             parsed.conditions.append("a.pmid = ?")
-            parsed.params.append(value)
+            parsed.params.append(normalise_pmid(value) or value)
             continue
         if sep and key in FTS_FIELDS and value:
             phrase = _fts_phrase(value)
