@@ -7,10 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, library_option
+from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.importer import import_files
-from refmgr.core.library import Library
+from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, to_csl
 from refmgr.core.search import ArticleQuery
 
@@ -51,7 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
     with open_library(args) as library:
-        report = import_files(library, [Path(f) for f in args.files])
+        try:
+            report = import_files(library, [Path(f) for f in args.files])
+        except LibraryError as error:
+            raise UsageError(str(error)) from error
     print(report.render())
     if report.unreadable and not report.items:
         return EXIT_USAGE
@@ -72,7 +75,8 @@ def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the library's articles."""
     with open_library(args) as library:
-        ids = library.query_ids(ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit))
+        query = ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit)
+        ids = library.query_ids(query)
         _print_rows(library, ids, args.json)
     return EXIT_OK
 

@@ -46,7 +46,7 @@ def read_text_file(path: Path, limit: int = MAX_INPUT_BYTES) -> DecodedText:
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
     if size > limit:
-        raise InputError(f"{path}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one file")
+        raise InputError(f"{path}: {size / 2**20:.1f} MB is over the {limit / 2**20:g} MB limit for one file")
     try:
         data = path.read_bytes()
     except OSError as error:
