@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from refmgr.core.library import Library, now_iso
+from refmgr.core.model import Article
 
 
 class ReadingListError(ValueError):
@@ -149,3 +150,27 @@ def lists_of(library: Library, article_id: int) -> list[str]:
         (article_id,),
     )
     return [r[0] for r in rows]
+
+
+def list_name(library: Library, list_id: int) -> str:
+    """The name of a list; ReadingListError if it does not exist."""
+    row = library.conn.execute("SELECT name FROM reading_lists WHERE id = ?", (list_id,)).fetchone()
+    if row is None:
+        raise ReadingListError(f"no reading list with id {list_id}")
+    return row[0]
+
+
+def list_articles(library: Library, list_id: int) -> tuple[list[Article], dict[int, str]]:
+    """A list's articles in list order and their item notes by article id."""
+    items = list_items(library, list_id)
+    return library.get_many(i.article_id for i in items), {i.article_id: i.note for i in items if i.note}
+
+
+def export_list(
+    library: Library, list_id: int, format: str, style: str | None = None, output_format: str = "text"
+) -> str:
+    """A list exported like export_articles, in list order, with its name as title and its item notes."""
+    from refmgr.core.export import export_articles
+
+    articles, notes = list_articles(library, list_id)
+    return export_articles(articles, format, style, notes, list_name(library, list_id), output_format)

@@ -1,0 +1,85 @@
+"""Exports (no Qt): RIS, BibTeX, CSL-JSON, bibliographies and handouts, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from refmgr.core.model import Article, to_csl
+
+FORMATS = ("ris", "bibtex", "csl-json", "bibliography", "handout-html", "handout-md")
+STYLES = ("vancouver", "ama", "apa")
+OUTPUT_FORMATS = ("text", "markdown", "html")
+# Suggested file extensions, e.g. for a save dialog.
+EXTENSIONS = {"ris": "ris", "bibtex": "bib", "csl-json": "json", "handout-html": "html", "handout-md": "md"}
+
+
+class ExportError(ValueError):
+    """An export that cannot be made or written (unknown format, unwritable path)."""
+
+
+def export_articles(
+    articles: Sequence[Article],
+    format: str,
+    style: str | None = None,
+    list_notes: Mapping[int, str] | None = None,
+    title: str | None = None,
+    output_format: str = "text",
+) -> str:
+    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown."""
+    from refmgr.core.export.bibliography import StyleError, format_bibliography
+    from refmgr.core.export.bibtex import write_bibtex
+    from refmgr.core.export.handout import handout_html, handout_markdown
+    from refmgr.core.export.ris import write_ris
+
+    try:
+        if format == "ris":
+            return write_ris(articles)
+        if format == "bibtex":
+            return write_bibtex(articles)
+        if format == "csl-json":
+            return json.dumps([to_csl(a) for a in articles], ensure_ascii=False, indent=2) + "\n"
+        if format == "bibliography":
+            return format_bibliography(articles, style, output_format)
+        if format == "handout-html":
+            return handout_html(articles, list_notes, title, style)
+        if format == "handout-md":
+            return handout_markdown(articles, list_notes, title, style)
+    except StyleError as error:
+        raise ExportError(str(error)) from error
+    raise ExportError(f"unknown export format {format!r}; choose from {', '.join(FORMATS)}")
+
+
+def suggested_extension(format: str, output_format: str = "text") -> str:
+    """File extension for an export ("ris", "bib", "json", "html", "md", "txt")."""
+    if format == "bibliography":
+        return {"markdown": "md", "html": "html"}.get(output_format, "txt")
+    return EXTENSIONS.get(format, "txt")
+
+
+def write_output(text: str, path: str | Path) -> None:
+    """Write text (UTF-8) to PATH atomically: a temp file beside it, then os.replace; no partial file on error."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if target.is_dir():
+            raise IsADirectoryError(21, "is a folder", str(target))
+        os.chmod(temp_name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.replace(temp_name, target)
+    except OSError as error:
+        Path(temp_name).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,163 @@
+"""BibTeX and biblatex read with bibtexparser 2; LaTeX accents, escapes and braces decoded."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import bibtexparser
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.model import Entry, ParsingFailedBlock
+from pylatexenc.latex2text import LatexNodes2Text
+
+from refmgr.core.formats import ParsedRecord
+from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from refmgr.core.model import Article, Author, Keyword
+
+NAME = "bibtex"
+EXTENSIONS = ("bib", "bibtex", "txt")
+
+BIBTEX_TO_CSL = {
+    "article": "article-journal", "book": "book", "inbook": "chapter", "incollection": "chapter",
+    "inproceedings": "paper-conference", "conference": "paper-conference", "proceedings": "book",
+    "techreport": "report", "report": "report", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "thesis": "thesis", "online": "webpage", "electronic": "webpage", "www": "webpage", "misc": "article",
+    "unpublished": "manuscript", "manual": "book", "booklet": "book", "dataset": "dataset", "patent": "patent",
+}  # fmt: skip
+CSL_TO_BIBTEX = {
+    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article", "book": "book",
+    "chapter": "incollection", "paper-conference": "inproceedings", "report": "techreport", "thesis": "phdthesis",
+    "webpage": "misc", "manuscript": "unpublished", "dataset": "misc", "patent": "misc", "article": "misc",
+}  # fmt: skip
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+VERBATIM_FIELDS = {"doi", "url", "eprint", "pmid", "pmcid", "issn", "file"}
+_ENTRY_START = re.compile(r"^\s*@\s*(article|book|in\w+|misc|online|report|techreport|\w*thesis|proceedings)\s*[{(]",
+                          re.IGNORECASE | re.MULTILINE)
+_NEEDS_DECODING = re.compile(r"[\\{}$~]|--|``|''")
+
+
+def sniff(text: str) -> int:
+    """High when the text holds @article{...-style entries."""
+    head = text[:20000]
+    entries = len(_ENTRY_START.findall(head))
+    if not entries:
+        return 0
+    return 90 if re.search(r"\b(title|author)\s*=", head, re.IGNORECASE) else 50
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> LatexNodes2Text:
+    return LatexNodes2Text(strict_latex_spaces=True)
+
+
+def decode_latex(value: str) -> str:
+    """Plain Unicode text from a BibTeX value: accents, escapes, dashes and braces decoded."""
+    if not _NEEDS_DECODING.search(value):
+        return " ".join(value.split())
+    text = _decoder().latex_to_text(value).replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+def parse(text: str) -> Iterator[ParsedRecord]:
+    """Parse every entry; entries bibtexparser cannot read are errors naming their line."""
+    library = bibtexparser.parse_string(text)
+    blocks = sorted([*library.entries, *library.failed_blocks], key=lambda b: b.start_line or 0)
+    for block in blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, ParsingFailedBlock):
+            reason = str(getattr(block, "error", "") or "syntax error").splitlines()[0]
+            yield ParsedRecord(f"line {line}", error=f"entry at line {line}: {reason}; entry skipped")
+            continue
+        assert isinstance(block, Entry)
+        location = f"@{block.entry_type}{{{block.key}}} (line {line})"
+        try:
+            article = article_from_entry(block)
+        except Exception as error:  # malformed names or fields in one entry must not stop the file
+            yield ParsedRecord(location, error=f"{location}: {error}")
+            continue
+        if not (article.title or article.doi or article.pmid):
+            yield ParsedRecord(location, error=f"{location}: no title, DOI or PMID")
+            continue
+        yield ParsedRecord(location, article=article)
+
+
+def _fields(entry: Entry) -> dict[str, str]:
+    values = {}
+    for item in entry.fields:
+        key = item.key.lower()
+        raw = str(item.value)
+        values[key] = raw.strip() if key in VERBATIM_FIELDS else decode_latex(raw)
+    return values
+
+
+def _authors(raw: str) -> list[Author]:
+    authors = []
+    for name in split_multiple_persons_names(raw):
+        name = name.strip()
+        if not name or name.lower() == "others":
+            continue
+        if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
+            authors.append(Author(literal=decode_latex(name[1:-1])))
+            continue
+        parts = parse_single_name_into_parts(name, strict=False)
+        family = decode_latex(" ".join([*parts.von, *parts.last]))
+        given = decode_latex(" ".join(parts.first))
+        if parts.jr:
+            given = f"{given} {decode_latex(' '.join(parts.jr))}".strip()
+        authors.append(Author(family=family, given=given))
+    return authors
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _month(value: str) -> int | None:
+    value = value.strip().lower()
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    return MONTHS.index(value[:3]) + 1 if value[:3] in MONTHS else None
+
+
+def article_from_entry(entry: Entry) -> Article:
+    """Map one bibtexparser entry onto an Article."""
+    f = _fields(entry)
+    raw_author = next((str(x.value) for x in entry.fields if x.key.lower() == "author"), "")
+    article = Article(type=BIBTEX_TO_CSL.get(entry.entry_type.lower(), "article"))
+    article.title = f.get("title", "")
+    article.authors = _authors(raw_author)
+    article.journal = f.get("journal") or f.get("journaltitle") or f.get("booktitle", "")
+    article.journal_abbrev = f.get("shortjournal") or f.get("journal-abbrev") or f.get("journalabbrev", "")
+    date = f.get("date", "")
+    if re.match(r"^\d{4}(-\d{2}){0,2}$", date):
+        article.date = date
+        article.year = int(date[:4])
+    elif (year := re.search(r"\d{4}", f.get("year", ""))) is not None:
+        article.year = int(year.group(0))
+        month = _month(f.get("month", ""))
+        article.date = f"{article.year}-{month:02d}" if month else str(article.year)
+    article.volume = f.get("volume", "")
+    article.issue = f.get("number") or f.get("issue", "")
+    article.pages = re.sub(r"\s*[-–—]+\s*", "-", f.get("pages", ""))
+    article.article_number = f.get("eid") or f.get("article-number") or f.get("articleno", "")
+    article.doi = normalise_doi(f.get("doi", "")) or f.get("doi", "")
+    article.pmid = normalise_pmid(f.get("pmid", ""))
+    article.pmcid = normalise_pmcid(f.get("pmcid", ""))
+    article.issn = [i for i in re.split(r"[;,\s]+", f.get("issn", "")) if i]
+    article.publisher = f.get("publisher") or f.get("institution") or f.get("school", "")
+    article.language = f.get("language") or f.get("langid", "")
+    article.abstract = f.get("abstract", "")
+    keywords = f.get("keywords", "")
+    separator = ";" if ";" in keywords else ","
+    article.keywords = [Keyword(term=k.strip()) for k in keywords.split(separator) if k.strip()]
+    article.url = f.get("url", "")
+    article.notes = "\n\n".join(v for v in (f.get("note", ""), f.get("annote", "")) if v)
+    if not article.doi and (doi := normalise_doi(article.url)):
+        article.doi = doi
+    return article
