@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crossref_server import crossref_server, records_by_doi  # noqa: F401 - shared fixtures
+from tests.crossref_server import crossref_client, crossref_server, fake_clock, records_by_doi  # noqa: F401
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -315,3 +315,36 @@ def seed_reference_texts() -> list[str]:
     section = text.split("\nReferences\n", 1)[1].split("\nMeSH terms", 1)[0]
     lines = [line.strip() for line in section.splitlines() if re.match(r"\s+1\. ", line)]
     return [re.sub(r"^1\.\s+|\s+- PubMed$", "", line) for line in lines]
+
+
+class FakeClock:
+    """A clock that only moves when something sleeps on it; records the sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """A fresh fake clock."""
+    return FakeClock()
+
+
+@pytest.fixture
+def crossref_client(crossref_server: CrossrefServer, fake_clock: FakeClock) -> Iterator[Any]:
+    """A polite-pool client on the loopback server whose limiter sleeps on the fake clock."""
+    from refmgr.core.crossref.client import CrossrefClient
+    from refmgr.core.crossref.ratelimit import RateLimiter
+
+    limiter = RateLimiter(polite=True, clock=fake_clock, sleep=fake_clock.sleep)
+    client = CrossrefClient(crossref_server.url, mailto="clinician@example.org", timeout=5, limiter=limiter)
+    yield client
+    client.close()
