@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 
 from refmgr.core.model import Figure
 
-_LEGEND_START = re.compile(r"^\s*((?:Fig(?:ure)?|Supplementary Fig(?:ure)?)\.?\s*S?\d+[A-Za-z]?)[.:)]?\s*", re.I | re.M)
+_LEGEND_START = re.compile(
+    r"(?:^|(?<=[.!?])[ \t]+)\s*((?:Supplementary\s+)?Fig(?:ure)?\.?\s*S?\d+[A-Za-z]?)[.:)|]?\s+", re.M
+)
 
 
 def split_legends(text: str) -> list[Figure]:
