@@ -294,3 +294,45 @@ def test_text_without_citation_line_is_a_failed_record() -> None:
 def test_sniff_rejects_medline_and_prose() -> None:
     assert pubmed_page.sniff("PMID- 123\nTI  - A title\n") == 0
     assert pubmed_page.sniff("A letter to a colleague about renal cancer.\n") == 0
+
+
+def test_ahead_of_print_page_copied_without_site_header() -> None:
+    text = """Randomized Controlled Trial
+Eur Urol. 2025 Jun 24:S0302-2838(25)00321-4.
+doi: 10.1016/j.eururo.2025.06.001. Online ahead of print.
+
+Cryoablation before checkpoint inhibitors in metastatic renal cell carcinoma (CRYO-ICI): a phase 2 trial
+
+Wei Zhang 1 , Maria Elena Lindqvist 2 , CRYO-ICI Investigators
+Affiliations
+
+    1 Department of Urology, Peking University First Hospital, Beijing, China.
+    2 Department of Urology, Karolinska University Hospital, Stockholm, Sweden.
+
+    PMID: 40555123 DOI: 10.1016/j.eururo.2025.06.001
+
+Abstract
+
+Background: Text.
+
+Keywords: Cryoablation; Immunotherapy.
+
+Similar articles
+"""
+    (record,) = pubmed_page.parse(text)
+    a = record.article
+    assert a is not None
+    assert a.title == (
+        "Cryoablation before checkpoint inhibitors in metastatic renal cell carcinoma (CRYO-ICI): a phase 2 trial"
+    )
+    assert [(x.family, x.given, x.literal) for x in a.authors] == [
+        ("Zhang", "Wei", ""), ("Lindqvist", "Maria Elena", ""), ("", "", "CRYO-ICI Investigators")
+    ]
+    assert a.authors[1].affiliations == ["Department of Urology, Karolinska University Hospital, Stockholm, Sweden."]
+    assert (a.journal_abbrev, a.date, a.volume, a.pages, a.article_number) == (
+        "Eur Urol", "2025-06-24", "", "", "S0302-2838(25)00321-4"
+    )
+    assert (a.doi, a.pmid) == ("10.1016/j.eururo.2025.06.001", "40555123")
+    assert a.publication_types == ["Randomized Controlled Trial"]
+    assert [k.term for k in a.keywords] == ["Cryoablation", "Immunotherapy"]
+    assert a.abstract == "Background: Text."
