@@ -28,5 +28,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+BUNDLE_STAMP = $(VENV)/.bundle-installed
+
+$(BUNDLE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bundle]'
+	touch $(BUNDLE_STAMP)
+
+# The PyInstaller app in dist/refmgr/, then its --version and --self-test (Qt offscreen).
+bundle: system-deps $(BUNDLE_STAMP)
+	sh packaging/build-bundle.sh $(BIN)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from refmgr import APP_ID, APP_NAME, __version__
+from refmgr import __version__
 from refmgr.paths import CONFIG_ENV, DATA_ENV, LIBRARY_ENV, resources_dir
 
 if TYPE_CHECKING:
@@ -101,11 +101,8 @@ def check_window(library_path: Path) -> tuple[int, int]:
         from refmgr.gui import create_main_window
     except ImportError as error:
         raise SelfTestError(f"the window cannot be loaded: {error}") from error
-    app = QApplication.instance() or QApplication([APP_NAME])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    window = create_main_window(str(library_path))
+    window = create_main_window(str(library_path))  # creates and names the QApplication
+    app = QApplication.instance()
     try:
         window.show()
         app.processEvents()
