@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QMimeData
 
+from refmgr.core.identifiers import extract_identifiers
 from refmgr.core.library import Library
 from refmgr.core.settings import Settings
 from refmgr.gui.table_model import ARTICLE_IDS_MIME
@@ -46,6 +47,19 @@ def request_from_mime(mime: QMimeData) -> ImportRequest:
     return request
 
 
+def identifiers_text(text: str) -> str:
+    """Identifiers typed in "Add by identifier", one per line in plain form (DOI, PubMed link, PMCID)."""
+    lines = []
+    for identifier in extract_identifiers(text):
+        if identifier.kind == "doi":
+            lines.append(identifier.value)
+        elif identifier.kind == "pmid":
+            lines.append(f"https://pubmed.ncbi.nlm.nih.gov/{identifier.value}/")
+        else:
+            lines.append(identifier.value)
+    return "\n".join(lines) or text
+
+
 def make_client(settings: Settings) -> Any:
     """A Crossref client for the settings' address and contact e-mail."""
     from refmgr.core.crossref.client import client_from_settings
@@ -59,16 +73,17 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import import_inputs
 
-        return import_inputs(
-            context.library,
-            texts=tuple(request.texts),
-            paths=tuple(request.paths),
-            client=make_client(settings),
-            list_id=request.list_id,
-            progress=context.progress,
-            cancel=context.cancelled,
-            on_item=context.item,
-        )
+        with make_client(settings) as client:
+            return import_inputs(
+                context.library,
+                texts=tuple(request.texts),
+                paths=tuple(request.paths),
+                client=client,
+                list_id=request.list_id,
+                progress=context.progress,
+                cancel=context.cancelled,
+                on_item=context.item,
+            )
 
     return op
 
@@ -79,7 +94,8 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import sync_pending
 
-        return sync_pending(context.library, make_client(settings), context.progress, context.cancelled, context.item)
+        with make_client(settings) as client:
+            return sync_pending(context.library, client, context.progress, context.cancelled, context.item)
 
     return op
 
@@ -90,14 +106,15 @@ def resolve_op(article_id: int, positions: list[int] | None, settings: Settings)
     def op(context: TaskContext) -> Any:
         from refmgr.core.crossref.resolve import resolve_references
 
-        return resolve_references(
-            context.library,
-            article_id,
-            make_client(settings),
-            positions=positions,
-            progress=context.progress,
-            cancel=context.cancelled,
-        )
+        with make_client(settings) as client:
+            return resolve_references(
+                context.library,
+                article_id,
+                client,
+                positions=positions,
+                progress=context.progress,
+                cancel=context.cancelled,
+            )
 
     return op
 

@@ -50,6 +50,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
     references_resolved = Signal(int)
     edits_saved = Signal(int)
     table_refreshed = Signal()
+    export_finished = Signal(str)
 
     def __init__(self, library_path: Path, settings: Settings, settings_path: Path) -> None:
         super().__init__()
@@ -160,12 +161,15 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
                                            "Ctrl+E")  # fmt: skip
         self.resolve_action = self._action("Resolve references", lambda: self.resolve_references(None), "Ctrl+Shift+R")
         self.new_list_action = self._action("New reading list…", self.new_list, "Ctrl+Shift+N")
+        self.export_action = self._action("Export selected…", lambda: self.export_articles(self.table.selected_ids()),
+                                          "Ctrl+Shift+E", "RIS, BibTeX, CSL-JSON, bibliography or handout")  # fmt: skip
         self.report_action = self._action("Show last import report", self.show_report, "Ctrl+Shift+I")
         self.about_action = self._action("About refmgr", lambda: dialogs.show_about(self))
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
         for action in (self.add_action, self.import_action, self.paste_action, self.retry_action, self.report_action):
             file_menu.addAction(action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()

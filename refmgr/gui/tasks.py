@@ -47,7 +47,6 @@ class _Relay(QObject):
     failed = Signal(str, str)
     progressed = Signal(int, int)
     itemed = Signal(object)
-    finished = Signal()
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -56,7 +55,6 @@ class _Relay(QObject):
         self.failed.connect(self._on_failed)
         self.progressed.connect(self._on_progressed)
         self.itemed.connect(self._on_item)
-        self.finished.connect(self._on_finished)
 
     def add(self, name: str, callback: Callable[..., None] | None) -> None:
         """Call callback(*args) on the GUI thread when the worker reports NAME."""
@@ -69,10 +67,12 @@ class _Relay(QObject):
 
     @Slot(object)
     def _on_succeeded(self, result: object) -> None:
+        self._call("finished")
         self._call("success", result)
 
     @Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:
+        self._call("finished")
         self._call("failure", message, details)
 
     @Slot(int, int)
@@ -82,10 +82,6 @@ class _Relay(QObject):
     @Slot(object)
     def _on_item(self, payload: object) -> None:
         self._call("item", payload)
-
-    @Slot()
-    def _on_finished(self) -> None:
-        self._call("finished")
 
 
 @dataclass
@@ -121,8 +117,6 @@ class _Runner(QRunnable):
             relay.succeeded.emit(None)
         except Exception as error:  # reported to the GUI, never raised on a pool thread
             relay.failed.emit(str(error) or type(error).__name__, traceback.format_exc())
-        finally:
-            relay.finished.emit()
 
 
 class TaskRunner(QObject):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMenu
 
 from refmgr.core import lists
 from refmgr.gui import dialogs
+from refmgr.gui.exporting import export_dialog
 from refmgr.gui.figures_dialog import FiguresDialog
 from refmgr.gui.imports import resolve_op
 from refmgr.gui.sidebar import Scope
@@ -180,8 +181,10 @@ class EditsMixin(_Base):
                 self.sidebar.select(Scope("all"))
                 self.sidebar.populate()
         elif action == "export" and list_id is not None:
-            ids = [item.article_id for item in lists.list_items(self.library, list_id)]
-            self.export_articles(ids)
+            items = lists.list_items(self.library, list_id)
+            name = next((rl.name for rl in lists.all_lists(self.library) if rl.id == list_id), None)
+            notes = {item.article_id: item.note for item in items if item.note}
+            self.export_dialog = export_dialog(self, [item.article_id for item in items], notes, name)
 
     # ----- context menu, export, settings -------------------------------------------------
 
@@ -216,10 +219,8 @@ class EditsMixin(_Base):
         menu.exec(self.table.viewport().mapToGlobal(point))
 
     def export_articles(self, article_ids: list[int]) -> None:
-        """Export articles to a file; the format follows the chosen file name."""
-        from refmgr.gui.exporting import export_dialog
-
-        export_dialog(self, self.library, article_ids, self.settings.citation_style)
+        """Export articles (format, style, then a file; written in the background)."""
+        self.export_dialog = export_dialog(self, article_ids)
 
     def open_settings(self) -> None:
         """The settings dialog (non-blocking)."""

@@ -10,7 +10,14 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from refmgr.gui import dialogs
-from refmgr.gui.imports import ImportRequest, import_op, pending_count, request_from_mime, sync_pending_op
+from refmgr.gui.imports import (
+    ImportRequest,
+    identifiers_text,
+    import_op,
+    pending_count,
+    request_from_mime,
+    sync_pending_op,
+)
 
 if TYPE_CHECKING:
     from refmgr.gui.main_window import MainWindow
@@ -60,7 +67,8 @@ class ImportsMixin(_Base):
 
         def done(result: int) -> None:
             if result and dialog.text().strip():
-                self.start_import(ImportRequest(texts=[dialog.text()], list_id=self._current_list_id()))
+                text = identifiers_text(dialog.text())
+                self.start_import(ImportRequest(texts=[text], list_id=self._current_list_id()))
 
         dialog.finished.connect(done)
         dialog.open()

@@ -1,0 +1,130 @@
+"""Export from the window: choose a format and style, then a file; the export runs in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refmgr.core.export import FORMATS, OUTPUT_FORMATS, STYLES, export_articles, suggested_extension, write_output
+from refmgr.gui.tasks import TaskContext
+
+if TYPE_CHECKING:
+    from refmgr.gui.main_window import MainWindow
+
+FORMAT_LABELS = {
+    "ris": "RIS (EndNote, Zotero, Mendeley)",
+    "bibtex": "BibTeX",
+    "csl-json": "CSL-JSON",
+    "bibliography": "Bibliography (formatted references)",
+    "handout-html": "Journal-club handout (HTML)",
+    "handout-md": "Journal-club handout (Markdown)",
+}
+
+
+def export_op(
+    article_ids: list[int], path: Path, format: str, style: str, output_format: str,
+    list_notes: dict[int, str] | None = None, title: str | None = None,
+) -> Callable[[TaskContext], Any]:  # fmt: skip
+    """Background op: load the articles, render them, write the file atomically; returns the path."""
+
+    def op(context: TaskContext) -> Path:
+        articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
+        text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
+                               output_format=output_format)  # fmt: skip
+        write_output(text, path)
+        return path
+
+    return op
+
+
+class ExportDialog(QDialog):
+    """Format, citation style and (for bibliographies) text, Markdown or HTML."""
+
+    def __init__(self, style: str, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Export {count} article{'s' if count != 1 else ''}")
+        self.format = QComboBox()
+        for name in FORMATS:
+            self.format.addItem(FORMAT_LABELS.get(name, name), name)
+        self.style = QComboBox()
+        self.style.addItems(STYLES)
+        if style in STYLES:
+            self.style.setCurrentText(style)
+        self.output = QComboBox()
+        self.output.addItems(OUTPUT_FORMATS)
+        form = QFormLayout()
+        form.addRow("Format:", self.format)
+        form.addRow("Citation style:", self.style)
+        form.addRow("Bibliography as:", self.output)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.format.currentIndexChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        chosen = self.chosen_format()
+        self.style.setEnabled(chosen in ("bibliography", "handout-html", "handout-md"))
+        self.output.setEnabled(chosen == "bibliography")
+
+    def chosen_format(self) -> str:
+        """The export format's name."""
+        return str(self.format.currentData())
+
+    def extension(self) -> str:
+        """The file extension the chosen format suggests."""
+        return suggested_extension(self.chosen_format(), self.output.currentText())
+
+
+def start_export(
+    window: MainWindow, dialog: ExportDialog, article_ids: list[int], path: Path,
+    list_notes: dict[int, str] | None = None, title: str | None = None,
+) -> None:  # fmt: skip
+    """Run the export the dialog describes into PATH, telling the user in the status bar."""
+    op = export_op(article_ids, path, dialog.chosen_format(), dialog.style.currentText(),
+                   dialog.output.currentText(), list_notes, title)  # fmt: skip
+
+    def success(written: Any) -> None:
+        window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
+        window.export_finished.emit(str(written))
+
+    def failure(message: str, _details: str) -> None:
+        window.statusBar().showMessage(f"Export failed: {message}", 15000)
+        window.task_failed.emit(message)
+
+    window.runner.run("export", op, on_success=success, on_failure=failure)
+
+
+def export_dialog(
+    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None
+) -> ExportDialog:
+    """Open the export dialog (non-blocking); on OK ask for a file and export there."""
+    dialog = ExportDialog(window.settings.citation_style, len(article_ids), window)
+
+    def done(result: int) -> None:
+        if not result or not article_ids:
+            return
+        name = (title or "references").replace("/", "-")
+        suggestion = str(Path.home() / f"{name}.{dialog.extension()}")
+        path, _ = QFileDialog.getSaveFileName(window, "Export to", suggestion)
+        if path:
+            start_export(window, dialog, article_ids, Path(path), list_notes, title)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return dialog

@@ -1,0 +1,141 @@
+"""Imports from the window against the loopback Crossref server: drops, paste, lists, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QGuiApplication
+
+from refmgr.core import lists
+from refmgr.core.library import Library
+from refmgr.gui.main_window import MainWindow
+from tests.crossref_server import CrossrefServer
+from tests.gui.conftest import drop, make_articles, open_window
+
+DOIS = ("10.1136/esmoopen-2020-000776", "10.1038/srep16696", "10.1200/op.21.00419")
+IMPORT_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def online(monkeypatch: pytest.MonkeyPatch, crossref_server: CrossrefServer) -> CrossrefServer:
+    """The window's Crossref address points at the loopback server."""
+    monkeypatch.setenv("REFMGR_CROSSREF_URL", crossref_server.url)
+    monkeypatch.setenv("REFMGR_MAILTO", "tests@refmgr.invalid")
+    return crossref_server
+
+
+def _text_mime(text: str) -> QMimeData:
+    mime = QMimeData()
+    mime.setText(text)
+    return mime
+
+
+def test_dropping_text_with_several_dois_imports_them(qtbot, online: CrossrefServer, library_path: Path) -> None:
+    window = open_window(qtbot, library_path)
+    text = f"See doi:{DOIS[0]} and https://doi.org/{DOIS[1]}, also ({DOIS[2]})."
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        assert drop(window.table.viewport(), _text_mime(text))
+    report = finished.args[0]
+    assert report.counts() == {"added": 3}
+    assert window.model.rowCount() == 3
+    titles = {window.library.get(i).title for i in window.model.ids}
+    assert len(titles) == 3 and all(titles)
+    assert {window.library.get(i).doi for i in window.model.ids} == set(DOIS)
+    dialog = window.report_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    assert dialog.statuses() == ["added", "added", "added"]
+    assert "3 added" in dialog.summary.text()
+    assert window.match_count.text() == "3 articles"
+    assert not window.progress.isVisible()
+
+
+def test_dropping_the_seed_pubmed_page_file(qtbot, online: CrossrefServer, library_path: Path, seed_page: Path) -> None:
+    window = open_window(qtbot, library_path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(seed_page))])
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        assert drop(window, mime)
+    assert finished.args[0].counts().get("added") == 1
+    assert window.model.rowCount() == 1
+    window.select_article(window.model.ids[0])
+    assert window.pane.side_by_side.legends_title.text() == "<b>Figure legends</b> (3)"
+    assert window.pane.title.text().startswith("Beyond the Scalpel")
+
+
+def test_dropping_dois_on_a_reading_list(qtbot, online: CrossrefServer, library_path: Path) -> None:
+    with Library(library_path) as library:
+        list_id = lists.create_list(library, "RCC ablation")
+    window = open_window(qtbot, library_path)
+    item = window.sidebar.list_item(list_id)
+    target = window.sidebar.visualItemRect(item).center()
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS):
+        assert drop(window.sidebar.viewport(), _text_mime("\n".join(DOIS[:2])), target)
+    on_list = [i.article_id for i in lists.list_items(window.library, list_id)]
+    assert sorted(window.library.get(i).doi for i in on_list) == sorted(DOIS[:2])
+    assert window.sidebar.list_item(list_id).text(0) == "RCC ablation  (2)"
+
+
+def test_paste_on_the_table_imports_the_clipboard(qtbot, online: CrossrefServer, library_path: Path) -> None:
+    window = open_window(qtbot, library_path)
+    QGuiApplication.clipboard().setText(f"https://doi.org/{DOIS[1]}")
+    window.table.setFocus()
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        window.paste_action.trigger()
+    assert finished.args[0].counts() == {"added": 1}
+    assert window.library.get(window.model.ids[0]).doi == DOIS[1]
+    QGuiApplication.clipboard().setText("nothing to import here")
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        window.paste_action.trigger()
+    assert window.model.rowCount() == 1
+
+
+def test_crossref_down_keeps_items_pending_and_retry_fetches_them(
+    qtbot, monkeypatch: pytest.MonkeyPatch, crossref_server: CrossrefServer, library_path: Path
+) -> None:
+    with Library(library_path) as library:
+        library.save_many(make_articles(5))
+    crossref_server.fault_all = "delay"
+    crossref_server.delay = 1.5
+    monkeypatch.setenv("REFMGR_CROSSREF_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    window = open_window(qtbot, library_path)
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        window.start_import(window_request(DOIS[:2]))
+    report = finished.args[0]
+    assert report.counts() == {"pending": 2}
+    assert window.model.rowCount() == 5
+    assert "Crossref could not be reached: 2 item(s) are kept as pending" in window.statusBar().currentMessage()
+    assert window.pending_button.isVisible() and window.pending_button.text() == "2 pending — retry"
+    assert window.retry_action.isEnabled()
+    assert window.report_dialog.statuses() == ["pending", "pending"]
+    # Crossref answers again, slowly: the window keeps working while the retry runs.
+    monkeypatch.setenv("REFMGR_CROSSREF_URL", crossref_server.url)
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        window.retry_action.trigger()
+        assert window.import_running and window.cancel_button.isVisible()
+        window.search.setText("author:author2")
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=1000)
+        assert window.import_running
+        window.search.setText("")
+    assert finished.args[0].counts() == {"added": 2}
+    assert window.library.count() == 7
+    assert not window.pending_button.isVisible() and not window.retry_action.isEnabled()
+
+
+def window_request(dois: tuple[str, ...]):
+    """An import request for DOIs typed in the "Add by identifier" dialog."""
+    from refmgr.gui.imports import ImportRequest
+
+    return ImportRequest(texts=["\n".join(dois)])
+
+
+def test_add_by_identifier_dialog(qtbot, online: CrossrefServer, window: MainWindow) -> None:
+    window.add_action.trigger()
+    dialog = window.identifier_dialog
+    assert dialog.isVisible()
+    dialog.editor.setPlainText(f"doi: {DOIS[0].upper()}")
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        dialog.accept()
+    assert finished.args[0].counts() == {"added": 1}
+    assert window.pane.article_id == window.model.ids[0]
