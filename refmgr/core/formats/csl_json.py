@@ -22,6 +22,7 @@ CROSSREF_TYPES = {
     "peer-review": "review", "standard": "standard", "other": "article",
 }  # fmt: skip
 _TAGS = re.compile(r"<[^>]+>")
+_NOTE_ID = re.compile(r"^(PMID|PMCID):\s*((?:PMC)?\d+)$", re.IGNORECASE)
 
 
 def sniff(text: str) -> int:
@@ -80,6 +81,8 @@ def article_from_csl(item: dict[str, Any]) -> Article:
         item.pop("reference", None)
     article = from_csl(item)
     article.doi = normalise_doi(article.doi) or article.doi
+    if article.notes:
+        _identifiers_from_note(article)
     if article.abstract.lstrip().startswith("<"):
         article.abstract_jats = article.abstract
         article.abstract = " ".join(_TAGS.sub(" ", article.abstract).split())
@@ -92,6 +95,20 @@ def article_from_csl(item: dict[str, Any]) -> Article:
         if isinstance(license_list, list) and license_list and isinstance(license_list[0], dict):
             article.license = str(license_list[0].get("URL", ""))
     return article
+
+
+def _identifiers_from_note(article: Article) -> None:
+    """Zotero keeps "PMID: ..." and "PMCID: ..." lines in the note: take them as identifiers, not as notes."""
+    kept = []
+    for line in article.notes.splitlines():
+        match = _NOTE_ID.match(line.strip())
+        if not match:
+            kept.append(line)
+        elif match.group(1).upper() == "PMID":
+            article.pmid = article.pmid or match.group(2)
+        else:
+            article.pmcid = article.pmcid or match.group(2).upper()
+    article.notes = "\n".join(kept).strip()
 
 
 def _has_date(issued: Any) -> bool:

@@ -19,6 +19,11 @@ EXTENSIONS = ("xml", "nxml", "jats")
 XLINK = "{http://www.w3.org/1999/xlink}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ARTICLE_TYPES = {"book-review": "review-book", "letter": "article-journal", "editorial": "article-journal"}
+PUBLICATION_TYPES = {
+    "review-article": "Review", "systematic-review": "Systematic Review", "case-report": "Case Reports",
+    "editorial": "Editorial", "letter": "Letter", "research-article": "Journal Article", "correction": "Published Erratum",
+    "retraction": "Retraction of Publication",
+}  # fmt: skip
 CITATION_TAGS = ("mixed-citation", "element-citation", "citation")
 _ARTICLE_BLOCK = re.compile(r"<article[\s>].*?</article\s*>", re.DOTALL)
 
@@ -65,8 +70,14 @@ def _parse_blocks(text: str, error: ParseError) -> Iterator[ParsedRecord]:
         location = f"article {index} (line {start_line})"
         try:
             element = fromstring(match.group(0).encode("utf-8"))
-        except (ParseError, DefusedXmlException) as block_error:
-            yield ParsedRecord(location, error=f"{location}: XML not well-formed ({block_error}); article skipped")
+        except DefusedXmlException as block_error:
+            yield ParsedRecord(location, error=f"{location}: unsafe XML refused ({type(block_error).__name__})")
+            continue
+        except ParseError as block_error:
+            where = start_line + block_error.position[0] - 1
+            reason = str(block_error).split(":", 1)[0]
+            yield ParsedRecord(location, error=f"{location}: XML not well-formed at line {where} ({reason}); "
+                               "article skipped")
             continue
         yield _record(element, location)
 
@@ -163,7 +174,7 @@ def article_from_jats(root: Element) -> Article:
         abstract = _find(meta, "abstract")
     if abstract is not None:
         article.abstract = _abstract_text(abstract)
-        article.abstract_jats = tostring(abstract, encoding="unicode")
+        article.abstract_jats = tostring(abstract, encoding="unicode").strip()
     for group in _all(meta, "kwd-group"):
         kind = "mesh" if "mesh" in group.get("kwd-group-type", "").lower() else "author"
         article.keywords += [Keyword(term=t, kind=kind) for k in _children(group, "kwd") if (t := text_of(k))]
@@ -171,6 +182,8 @@ def article_from_jats(root: Element) -> Article:
         text_of(s) for g in _all(_find(meta, "article-categories"), "subj-group")
         if g.get("subj-group-type", "heading") == "heading" for s in _children(g, "subject")
     ]
+    if not article.publication_types and root.get("article-type") in PUBLICATION_TYPES:
+        article.publication_types = [PUBLICATION_TYPES[root.get("article-type", "")]]
     license_element = _find(meta, "//license")
     if license_element is not None:
         article.license = license_element.get(f"{XLINK}href", "") or text_of(license_element)[:200]
@@ -284,7 +297,7 @@ def _compose_citation(citation: Element) -> str:
         f"{text_of(_find(n, 'surname'))} {text_of(_find(n, 'given-names'))}".strip() for n in _all(citation, "name")
     ]
     names += [text_of(c) for c in _all(citation, "collab")]
-    if _find(citation, "etal") is not None:
+    if _find(citation, "//etal") is not None:
         names.append("et al")
     title = text_of(_find(citation, "article-title")) or text_of(_find(citation, "chapter-title"))
     source = text_of(_find(citation, "source"))
