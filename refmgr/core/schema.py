@@ -164,7 +164,15 @@ def _split_statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Index reference PMIDs (citation linking) and the table's sort columns (no full sort at 100k rows)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS refs_pmid ON refs(pmid)")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_title ON articles(title COLLATE NOCASE)")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_journal ON articles(journal COLLATE NOCASE)")
+    conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -186,6 +194,8 @@ def migrate(conn: sqlite3.Connection, before_migration: Callable[[int], None] | 
         before_migration(version)
     conn.execute("BEGIN EXCLUSIVE")
     try:
+        # another process may have migrated while this one waited for the lock
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         for step in MIGRATIONS[version:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

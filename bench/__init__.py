@@ -1,0 +1,1 @@
+"""Benchmarks: a generator of realistic oncology libraries and one command that times refmgr on them."""
