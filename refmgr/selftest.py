@@ -17,6 +17,8 @@ from refmgr.paths import CONFIG_ENV, DATA_ENV, LIBRARY_ENV, resources_dir
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
+    from refmgr.core.model import Article
+
 SAMPLE_NAME = "sample-pubmed-page.txt"
 # What the bundled seed page (resources/sample-pubmed-page.txt) must yield.
 EXPECTED_DOI = "10.1007/s00270-025-04101-y"
@@ -59,8 +61,8 @@ def isolated_environment(folder: Path) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def check_import(library_path: Path) -> tuple[int, int]:
-    """Import the sample into a new library and check its key fields; return (figures, references)."""
+def check_import(library_path: Path) -> Article:
+    """Import the sample into a new library, check its key fields and return the article."""
     from refmgr.core.importer import import_files
     from refmgr.core.library import Library
 
@@ -88,7 +90,21 @@ def check_import(library_path: Path) -> tuple[int, int]:
         problems.append(f"{len(article.references)} references (expected {EXPECTED_REFERENCES})")
     if problems:
         raise SelfTestError("the sample was imported wrongly: " + "; ".join(problems))
-    return len(article.figures), len(article.references)
+    return article
+
+
+def check_styles(article: Article) -> int:
+    """Format the article in every bibliography style (proves the CSL styles and locales are bundled)."""
+    from refmgr.core.export.bibliography import STYLES, format_bibliography
+
+    for name in STYLES:
+        try:
+            text = format_bibliography([article], name)
+        except Exception as error:  # citeproc raises plain errors for missing styles or locales
+            raise SelfTestError(f"formatting the sample in the {name} style failed: {error}") from error
+        if EXPECTED_TITLE_START not in text:
+            raise SelfTestError(f"the {name} style formatted the sample without its title: {text!r}")
+    return len(STYLES)
 
 
 def check_window(library_path: Path) -> tuple[int, int]:
@@ -131,7 +147,8 @@ def run_self_test() -> int:
         with tempfile.TemporaryDirectory(prefix="refmgr-selftest-", ignore_cleanup_errors=True) as name:
             folder = Path(name)
             with isolated_environment(folder):
-                figures, references = check_import(folder / "library.sqlite")
+                article = check_import(folder / "library.sqlite")
+                styles = check_styles(article)
                 width, height = check_window(folder / "library.sqlite")
     except SelfTestError as error:
         print(f"refmgr {__version__} self-test FAILED: {error}", file=sys.stderr)
@@ -141,7 +158,8 @@ def run_self_test() -> int:
         print(f"refmgr {__version__} self-test FAILED: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print(
-        f"refmgr {__version__} self-test ok: imported 1 article ({figures} figures, {references} references), "
+        f"refmgr {__version__} self-test ok: imported 1 article ({len(article.figures)} figures, "
+        f"{len(article.references)} references), formatted it in {styles} citation styles, "
         f"window rendered {width}x{height}"
     )
     return 0

