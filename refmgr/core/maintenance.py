@@ -1,0 +1,107 @@
+"""Library health: SQLite integrity check, full-text index consistency, index rebuild."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refmgr.core.library import Library
+
+FTS_COLUMNS = ("title", "authors", "journal", "abstract", "keywords", "legends", "notes")
+MAX_LISTED = 20
+
+
+@dataclass
+class CheckReport:
+    """What `refmgr check` found and did."""
+
+    path: Path
+    articles: int = 0
+    integrity: list[str] = field(default_factory=list)
+    fts: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the file is sound and the index matches (after any rebuild)."""
+        return not self.integrity and not self.fts
+
+    def render(self) -> str:
+        """The report as lines of text."""
+        lines = [f"library      {self.path} ({self.articles:,} articles)"]
+        if self.integrity:
+            lines += [f"damaged      {p}" for p in self.integrity[:MAX_LISTED]]
+        else:
+            lines.append("integrity    ok")
+        if self.rebuilt:
+            lines.append("search index was inconsistent with the articles: rebuilt")
+        lines += [f"index        {p}" for p in self.fts[:MAX_LISTED]]
+        if not self.integrity and not self.fts:
+            lines.append("search index ok")
+        return "\n".join(lines)
+
+
+def integrity_problems(conn: sqlite3.Connection, quick: bool = False) -> list[str]:
+    """SQLite's integrity (or quick) check and FTS5's own check; empty when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    problems = [r for r in rows if r != "ok"]
+    if problems:
+        return problems
+    try:
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as error:
+        return [f"full-text index: {error}"]
+    return []
+
+
+def fts_problems(library: Library) -> list[str]:
+    """Differences between the full-text index and the articles it should hold (rowids and content)."""
+    conn = library.conn
+    article_ids = {r[0] for r in conn.execute("SELECT id FROM articles")}
+    indexed: dict[int, tuple[str, ...]] = {
+        r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT rowid, {', '.join(FTS_COLUMNS)} FROM articles_fts")
+    }
+    problems = [f"article #{i} is missing from the index" for i in sorted(article_ids - indexed.keys())]
+    problems += [f"index row #{i} has no article" for i in sorted(indexed.keys() - article_ids)]
+    for article_id in sorted(article_ids & indexed.keys()):
+        expected = library.fts_row(article_id)
+        if expected is not None and tuple(expected) != indexed[article_id]:
+            differing = [c for c, a, b in zip(FTS_COLUMNS, expected, indexed[article_id], strict=True) if a != b]
+            problems.append(f"article #{article_id}: index out of date ({', '.join(differing)})")
+    return problems
+
+
+def rebuild_fts(library: Library) -> int:
+    """Rewrite the whole full-text index from the articles in one transaction; return rows indexed."""
+    with library.transaction() as conn:
+        conn.execute("DELETE FROM articles_fts")
+        ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+        for article_id in ids:
+            library.reindex(article_id)
+    library.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    return len(ids)
+
+
+def check_library(path: Path, repair: bool = True) -> CheckReport:
+    """Integrity check, then index consistency; an inconsistent index is rebuilt when repair is true."""
+    report = CheckReport(Path(path))
+    conn = sqlite3.connect(str(path))
+    try:
+        report.integrity = integrity_problems(conn)
+    finally:
+        conn.close()
+    if report.integrity:
+        return report
+    with Library(path) as library:
+        report.articles = library.count()
+        report.fts = fts_problems(library)
+        if report.fts and repair:
+            rebuild_fts(library)
+            report.rebuilt = True
+            report.fts = fts_problems(library)
+    return report
