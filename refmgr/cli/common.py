@@ -8,17 +8,22 @@ import sys
 from typing import Any
 
 from refmgr.cli import UsageError
+from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
 from refmgr.core.library import Library, LibraryError
-from refmgr.paths import resolve_library_path
+from refmgr.core.settings import Settings
+from refmgr.paths import resolve_library_path, settings_file
 
 
 def open_library(args: argparse.Namespace) -> Library:
     """The library named by --library or the defaults; a clear error if it cannot be opened."""
     path = resolve_library_path(getattr(args, "library", None))
+    auto_backup(path, Settings.load(settings_file()))
     try:
-        return Library(path)
+        return Library(path, before_migration=backup_before_migration)
     except LibraryError as error:
-        raise UsageError(str(error)) from error
+        good = find_newest_good_backup(path) if "damaged" in str(error) else None
+        hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
+        raise UsageError(f"{error}{hint}") from error
 
 
 def resolve_articles(library: Library, tokens: list[str]) -> list[int]:

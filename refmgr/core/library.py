@@ -320,13 +320,25 @@ class Library:
 
     def reindex(self, article_id: int) -> None:
         """Rewrite the full-text index row of one article from its tables."""
+        values = self.fts_row(article_id)
+        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        if values is None:
+            return
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, *values),
+        )
+
+    def fts_row(self, article_id: int) -> tuple[str, ...] | None:
+        """What the full-text index holds for an article (title, authors, ..., notes); None if it is gone."""
         conn = self.conn
         row = conn.execute(
             "SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
         if row is None:
-            return
+            return None
+
         def rows(sql: str) -> sqlite3.Cursor:
             return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
 
@@ -335,11 +347,7 @@ class Library:
             r[0] + " " + " ".join(json.loads(r[1])) for r in rows("SELECT term, qualifiers FROM keywords")
         )
         legends = "\n".join(f"{label} {legend}" for label, legend in rows("SELECT label, legend FROM figures"))
-        conn.execute(
-            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, row[0], authors, f"{row[1]} {row[2]}".strip(), row[3], keywords, legends, row[4]),
-        )
+        return (row[0], authors, f"{row[1]} {row[2]}".strip(), row[3], keywords, legends, row[4])
 
     # ----- reading ------------------------------------------------------------------------
 
