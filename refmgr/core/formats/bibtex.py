@@ -43,7 +43,7 @@ logging.getLogger("bibtexparser.splitter").setLevel(logging.ERROR)
 
 def sniff(text: str) -> int:
     """High when the text holds @article{...-style entries."""
-    head = text[:20000]
+    head = text[:20000].lstrip("\ufeff")
     entries = len(_ENTRY_START.findall(head))
     if not entries:
         return 0
@@ -100,7 +100,7 @@ def _fast_decode(value: str) -> str | None:
 
 def parse(text: str) -> Iterator[ParsedRecord]:
     """Parse every entry; entries bibtexparser cannot read are errors naming their line."""
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(text.lstrip("\ufeff"))
     blocks = sorted([*library.entries, *library.failed_blocks], key=lambda b: b.start_line or 0)
     for block in blocks:
         line = (block.start_line or 0) + 1

@@ -31,7 +31,7 @@ def sniff(text: str) -> int:
     if not head.startswith(("[", "{")):
         return 0
     keys = sum(f'"{k}"' in head for k in ("title", "author", "issued", "DOI", "type", "container-title"))
-    return 90 if keys >= 2 else 20 if keys else 5
+    return 90 if keys >= 2 else 20 if keys else 0
 
 
 def _items(data: Any) -> list[Any]:
