@@ -602,12 +602,18 @@ def _authors_richer(incoming: list[Author], existing: list[Author]) -> bool:
 
 
 def _keep_resolutions(existing: list[Reference], incoming: list[Reference]) -> list[Reference]:
-    by_text = {normalise_title(r.text): r for r in existing if r.doi}
+    by_text = {normalise_title(r.text): r for r in existing}
     result = []
     for reference in incoming:
         previous = by_text.get(normalise_title(reference.text))
-        if previous and not reference.doi:
+        if previous and previous.doi and not reference.doi:
             reference.doi, reference.status, reference.confidence = previous.doi, previous.status, previous.confidence
+        same_target = previous and (normalise_doi(previous.doi), previous.pmid) == (
+            normalise_doi(reference.doi), normalise_pmid(reference.pmid)
+        )
+        if same_target and reference.cited_article_id is None:
+            # the link to a library article is recomputed on save; keeping it makes re-imports no-ops
+            reference.cited_article_id = previous.cited_article_id
         result.append(reference)
     return result
 
