@@ -123,3 +123,13 @@ def test_entries_are_cached_by_content(articles: list[Article], tmp_path: Path) 
     assert entries[0].endswith("Eur Urol. 2022 Oct;83(4):399-410.")
     assert entries[1:] == first[1:]
     assert len(reopened.memory) == 7
+
+
+def test_unusable_cache_file_falls_back_to_memory(articles: list[Article], tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    cache = EntryCache(blocker / "citations.sqlite")
+    entries = format_entries(articles[:2], "ama", "text", cache=cache)
+    assert entries[0].startswith("Ljungberg B, Albiges L, Abu-Ghanem Y, et al.")
+    assert len(cache.memory) == 2
+    assert format_entries(articles[:2], "ama", "text", cache=cache) == entries

@@ -34,6 +34,7 @@ class EntryCache:
         self.memory: dict[str, str] = {}
         self._conn: sqlite3.Connection | None = None
         self._opened = path is None
+        self._db_lock = threading.Lock()  # one connection, shared by the GUI thread and workers
 
     @classmethod
     def default(cls) -> EntryCache:
@@ -62,30 +63,36 @@ class EntryCache:
         keys = list(keys)
         found = {k: self.memory[k] for k in keys if k in self.memory}
         missing = [k for k in keys if k not in found]
-        conn = self._connection() if missing else None
-        if conn is not None:
-            try:
-                for start in range(0, len(missing), _SQL_CHUNK):
-                    chunk = missing[start : start + _SQL_CHUNK]
-                    marks = ", ".join("?" for _ in chunk)
-                    found.update(conn.execute(f"SELECT key, text FROM entries WHERE key IN ({marks})", chunk))
-            except sqlite3.Error:
-                pass
-            self._remember({k: found[k] for k in missing if k in found})
+        if not missing:
+            return found
+        with self._db_lock:
+            conn = self._connection()
+            if conn is not None:
+                try:
+                    for start in range(0, len(missing), _SQL_CHUNK):
+                        chunk = missing[start : start + _SQL_CHUNK]
+                        marks = ", ".join("?" for _ in chunk)
+                        found.update(conn.execute(f"SELECT key, text FROM entries WHERE key IN ({marks})", chunk))
+                except sqlite3.Error:
+                    pass
+        self._remember({k: found[k] for k in missing if k in found})
         return found
 
     def put_many(self, entries: dict[str, str]) -> None:
         """Store texts in memory and, when possible, in the file."""
         self._remember(entries)
-        conn = self._connection()
-        if conn is None or not entries:
+        if not entries:
             return
-        try:
-            with conn:
-                conn.execute("BEGIN")
-                conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items())
-        except sqlite3.Error:
-            pass
+        with self._db_lock:
+            conn = self._connection()
+            if conn is None:
+                return
+            try:
+                with conn:
+                    conn.execute("BEGIN")
+                    conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items())
+            except sqlite3.Error:
+                pass
 
     def _remember(self, entries: dict[str, str]) -> None:
         if len(self.memory) + len(entries) > MEMORY_LIMIT:
@@ -95,6 +102,7 @@ class EntryCache:
     def clear(self) -> None:
         """Forget everything (memory and file)."""
         self.memory.clear()
-        conn = self._connection()
-        if conn is not None:
-            conn.execute("DELETE FROM entries")
+        with self._db_lock:
+            conn = self._connection()
+            if conn is not None:
+                conn.execute("DELETE FROM entries")
