@@ -128,8 +128,9 @@ class CrossrefServer:
         return self
 
     def stop(self) -> None:
-        """Shut the server down."""
-        self._httpd.shutdown()
+        """Shut the server down (its port then refuses connections)."""
+        if self._thread.is_alive():
+            self._httpd.shutdown()
         self._httpd.server_close()
 
     # ----- switches -----------------------------------------------------------------------

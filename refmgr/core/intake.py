@@ -91,8 +91,9 @@ def import_inputs(
         if run.cancelled():
             break
         reader = detect_reader(text, source)
-        if reader is not None:
-            parsed = save_records(library, reader.parse(text), source, cancel)
+        records = list(reader.parse(text)) if reader is not None else []
+        if any(record.article is not None for record in records):
+            parsed = save_records(library, records, source, cancel)
             for item in parsed.items:
                 run.add(item)
                 if item.article_id is not None and item.status in ("added", "updated", "duplicate"):
