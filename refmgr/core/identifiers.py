@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -97,8 +98,12 @@ def extract_identifiers(text: str) -> list[Identifier]:
         if doi:
             hits.append((match.start(), Identifier("doi", doi)))
             doi_spans.append(match.span())
+    starts = [start for start, _ in doi_spans]
+
     def inside_doi(position: int) -> bool:
-        return any(start <= position < end for start, end in doi_spans)
+        # spans come in text order and do not overlap: a binary search keeps long pasted lists linear
+        index = bisect_right(starts, position) - 1
+        return index >= 0 and position < doi_spans[index][1]
     for match in _PMID_IN_TEXT.finditer(text):
         if not inside_doi(match.start()) and int(match.group(1)):
             hits.append((match.start(), Identifier("pmid", str(int(match.group(1))))))
