@@ -77,28 +77,39 @@ def split_records(text: str) -> Iterator[RawRecord]:
     """Records separated by blank lines (or a new PMID line), continuation lines joined."""
     record: RawRecord | None = None
     number = 0
+    pending: list[str] = []  # continuation lines of the last field, joined once so a long field stays linear
+
+    def flush() -> None:
+        if pending and record is not None:
+            tag, value, start = record.fields[-1]
+            record.fields[-1] = (tag, " ".join([value, *pending]).strip(), start)
+        pending.clear()
+
     for line_no, line in enumerate(text.lstrip("\ufeff").split("\n"), 1):
         line = line.rstrip()
         if not line.strip():
             if record is not None:
+                flush()
                 yield record
                 record = None
             continue
         match = _TAG_LINE.match(line)
         if match and match.group("tag") == "PMID" and record is not None and record.first("PMID"):
+            flush()
             yield record
             record = None
         if record is None:
             number += 1
             record = RawRecord(number=number, line=line_no)
         if match:
+            flush()
             record.fields.append((match.group("tag"), match.group("value").strip(), line_no))
         elif line.startswith(_CONTINUATION) and record.fields:
-            tag, value, start = record.fields[-1]
-            record.fields[-1] = (tag, f"{value} {line.strip()}".strip(), start)
+            pending.append(line.strip())
         else:
             record.errors.append(f"line {line_no} is not a MEDLINE tag line: {line[:40]!r}")
     if record is not None:
+        flush()
         yield record
 
 
