@@ -21,12 +21,21 @@ def word_pattern(word: str) -> str:
     return re.escape(lower[: max(MIN_STEM, len(lower) - 3)]) + r"\w*"
 
 
+def initialism(words: list[str]) -> str:
+    """The abbreviation clinicians write for a term of three words or more ("Renal cell carcinoma" -> "RCC")."""
+    letters = [w[0] for w in words if w[0].isalpha()]
+    return "".join(letters).upper() if len(words) >= 3 and len(letters) == len(words) else ""
+
+
 def keyword_regex(term: str) -> re.Pattern[str] | None:
-    """A case-insensitive whole-word pattern for a keyword term, or None for an empty term."""
+    """A whole-word pattern for a keyword term (any case; its initialism in capitals), or None if empty."""
     words = re.findall(r"[\w'-]+", term)
     if not words:
         return None
     body = r"[\s-]+".join(word_pattern(w) for w in words)
+    if short := initialism(words):
+        body = rf"(?i:{body})|{short}s?"
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 

@@ -7,9 +7,9 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from refmgr.gui.imports import request_from_mime
-from refmgr.gui.table_model import ARTICLE_IDS_MIME, COLUMNS, ArticleTableModel
+from refmgr.gui.table_model import ARTICLE_IDS_MIME, COLUMN_KEYS, COLUMNS, ArticleTableModel
 
-DEFAULT_WIDTHS = {"retracted": 26, "first_author": 130, "year": 52, "title": 420, "journal": 200, "date_added": 90,
+DEFAULT_WIDTHS = {"retracted": 26, "first_author": 130, "year": 52, "title": 380, "journal": 200, "date_added": 90,
                   "read_status": 70, "rating": 70, "citation_count": 70, "extras": 56}  # fmt: skip
 HIDDEN_BY_DEFAULT = ("rating",)
 
@@ -45,6 +45,7 @@ class LibraryTable(QTableView):
         for index, column in enumerate(COLUMNS):
             self.setColumnWidth(index, DEFAULT_WIDTHS.get(column.key, 100))
             header.setSectionHidden(index, column.key in HIDDEN_BY_DEFAULT)
+        header.setSectionResizeMode(COLUMN_KEYS.index("title"), QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(COLUMNS.index(next(c for c in COLUMNS if c.key == "date_added")),
                                 Qt.SortOrder.DescendingOrder)  # fmt: skip
 

@@ -108,7 +108,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
         self.main_splitter.addWidget(self.sidebar)
         self.main_splitter.addWidget(self.right_splitter)
         self.main_splitter.setStretchFactor(1, 1)
-        self.main_splitter.setSizes([210, 1090])
+        self.main_splitter.setSizes([250, 1070])
         self.right_splitter.setSizes([300, 480])
         self.setCentralWidget(self.main_splitter)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)

@@ -19,6 +19,11 @@ def test_keyword_regex_finds_inflections_and_respects_word_edges() -> None:
     ]  # fmt: skip
     assert keyword_regex("RCC").findall("RCC and RCCs, not MRCC") == ["RCC", "RCCs"]
     assert keyword_regex("  ") is None
+    rcc = keyword_regex("Renal cell carcinoma")
+    assert rcc is not None
+    assert rcc.findall("renal cell carcinoma (RCC); metastatic RCCs; Rcc or mRCC are not") == [
+        "renal cell carcinoma", "RCC", "RCCs",
+    ]  # fmt: skip
 
 
 def test_hits_count_per_legend_and_html_marks_each_occurrence() -> None:
