@@ -341,11 +341,27 @@ class ArticlePane(QWidget):
             self._loading = False
 
     def refresh(self) -> None:
-        """Reload the shown article from the library (after a background change)."""
-        if self.article is not None:
-            tab = self.tabs.currentIndex()
-            self.show_article(self.article.id)
-            self.tabs.setCurrentIndex(tab)
+        """Reload the shown article from the library (after a background change), keeping what is being typed."""
+        if self.article is None:
+            return
+        tab = self.tabs.currentIndex()
+        typed, cursor = self.notes.toPlainText(), self.notes.textCursor().position()
+        tags_typing = self.tags.hasFocus() and self.tags.isModified()
+        tags_text = self.tags.text()
+        self.show_article(self.article.id)
+        self.tabs.setCurrentIndex(tab)
+        if self.article is None:
+            return
+        self._loading = True
+        if self.notes.toPlainText() != typed:  # the save of what was typed has not landed yet
+            self.notes.setPlainText(typed)
+            self.article.notes = typed
+            text_cursor = self.notes.textCursor()
+            text_cursor.setPosition(min(cursor, len(typed)))
+            self.notes.setTextCursor(text_cursor)
+        if tags_typing:
+            self.tags.setText(tags_text)
+        self._loading = False
 
     def _notes_typed(self) -> None:
         if not self._loading and self.article is not None:

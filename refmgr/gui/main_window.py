@@ -66,6 +66,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
         self.last_report: Any = None
         self.report_dialog: dialogs.ReportDialog | None = None
         self.undo_stack: list[DeletedArticles] = []
+        self._reloading = False
         self.setWindowTitle(f"{APP_NAME} — {self.library_path.name}")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -271,18 +272,14 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
     def apply_query(self) -> None:
         """Run the search and scope now (the search field calls this debounced)."""
         self.search_timer.stop()
-        keep = self.table.current_id()
-        self.model.set_query(self.current_query())
-        self._reselect(keep)
+        query = self.current_query()
+        self._reload_keeping_selection(lambda: self.model.set_query(query))
         self._update_count()
         self.table_refreshed.emit()
 
     def refresh(self) -> None:
         """Re-run the query and rebuild sidebar counts (after imports and edits)."""
-        keep_current = self.table.current_id()
-        keep_selected = self.table.selected_ids()
-        self.model.reload()
-        self._reselect(keep_current, keep_selected)
+        self._reload_keeping_selection(self.model.reload)
         self.sidebar.populate()
         self._update_count()
         self._update_pending()
@@ -301,8 +298,22 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
                 selection.SelectionFlag.Select if selected else selection.SelectionFlag.ClearAndSelect
             )
             selection.setCurrentIndex(self.model.index(row, 1), flags)
-        elif current is not None:
-            self.pane.show_article(None)
+
+    def _reload_keeping_selection(self, reload: Any) -> None:
+        """Run a model reload, then restore the selection and bring the pane up to date without losing typing."""
+        keep_current = self.table.current_id()
+        keep_selected = self.table.selected_ids()
+        self._reloading = True
+        try:
+            reload()
+            self._reselect(keep_current, keep_selected)
+        finally:
+            self._reloading = False
+        current = self.table.current_id()
+        if current is not None and current == self.pane.article_id:
+            self.pane.refresh()
+        else:
+            self.pane.show_article(current)
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
@@ -313,6 +324,8 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
             self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")
 
     def _current_row_changed(self, current: Any, _previous: Any) -> None:
+        if self._reloading:
+            return
         self.pane.show_article(self.model.article_id(current.row()) if current.isValid() else None)
 
     def select_article(self, article_id: int) -> bool:

@@ -257,11 +257,17 @@ class EditsMixin(_Base):
 
 
 
-def describe_resolution(result: Any) -> str:
-    """A short description of what resolving references did."""
-    if result is None:
-        return "cancelled"
-    if hasattr(result, "summary"):
-        return str(result.summary())
-    return str(result)
+def describe_resolution(results: list[Any] | None) -> str:
+    """A short description of what resolving references did ("3 resolved, 1 ambiguous, ...")."""
+    if not results:
+        return "nothing to resolve" if results == [] else "cancelled"
+    errors = [r for r in results if r.error]
+    counts: dict[str, int] = {}
+    for result in results:
+        if not result.error:
+            counts[result.status] = counts.get(result.status, 0) + 1
+    parts = [f"{n} {status}" for status, n in counts.items()]
+    if errors:
+        parts.append(f"{len(errors)} not checked ({errors[0].error})")
+    return ", ".join(parts)
 

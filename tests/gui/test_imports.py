@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
 from refmgr.core import lists
@@ -139,3 +139,32 @@ def test_add_by_identifier_dialog(qtbot, online: CrossrefServer, window: MainWin
         dialog.accept()
     assert finished.args[0].counts() == {"added": 1}
     assert window.pane.article_id == window.model.ids[0]
+
+
+def test_resolving_references_from_the_references_tab(qtbot, online: CrossrefServer, seeded_path: Path) -> None:
+    window = open_window(qtbot, seeded_path)
+    seed_id = window.model.ids[0]
+    window.select_article(seed_id)
+    tab = window.pane.references
+    window.pane.tabs.setCurrentWidget(tab)
+    assert [tab.model.data(tab.model.index(r, 2)) for r in range(5)] == ["Unresolved"] * 5
+    assert tab.resolve_all.isEnabled()
+    with qtbot.waitSignal(window.references_resolved, timeout=IMPORT_TIMEOUT_MS):
+        qtbot.mouseClick(tab.resolve_all, Qt.MouseButton.LeftButton)
+    assert [tab.model.data(tab.model.index(r, 2)) for r in range(5)] == ["Resolved"] * 5
+    assert tab.model.data(tab.model.index(0, 3)) == "10.1016/j.eururo.2022.03.006"
+    assert tab.summary.text() == "5 references: 5 resolved (0 in library), 0 ambiguous, 0 unresolved"
+    assert window.statusBar().currentMessage() == "References resolved: 5 resolved"
+    assert not tab.resolve_all.isEnabled()
+    assert window.pane.tabs.currentWidget() is tab
+    # Add the first cited article to the library; the reference then points at it.
+    tab.view.selectRow(0)
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0].counts() == {"added": 1}
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, 2)) == "In library")
+    cited = window.library.find("10.1016/j.eururo.2022.03.006")
+    tab.view.selectRow(0)
+    tab.open_selected()
+    assert window.pane.article_id == cited
+    assert window.pane.title.text().startswith("European Association of Urology Guidelines on Renal Cell Carcinoma")

@@ -210,3 +210,16 @@ def test_sidebar_scopes_filter_the_table(qtbot, seeded_path: Path) -> None:
     assert window.model.rowCount() == 1  # the generated articles were "added" in 2024
     labels = [i.text(0) for i in window.sidebar.items()]
     assert labels[:3] == ["All articles  (6)", "Recently added", "Unread  (5)"] and "To read  (1)" in labels
+
+
+def test_refresh_during_typing_keeps_the_notes(qtbot, seeded_window: MainWindow) -> None:
+    article_id = _open_seed(seeded_window)
+    pane = seeded_window.pane
+    pane.notes.setFocus()
+    qtbot.keyClicks(pane.notes, "Check Fig. 2")
+    with qtbot.waitSignal(seeded_window.edits_saved, timeout=5000):
+        seeded_window.refresh()  # as when an import lands while the user types
+        assert pane.notes.toPlainText() == "Check Fig. 2"
+        assert pane.notes.textCursor().position() == len("Check Fig. 2")
+    assert seeded_window.library.get(article_id).notes == "Check Fig. 2"
+    assert pane.notes.toPlainText() == "Check Fig. 2"
