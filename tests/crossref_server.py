@@ -116,6 +116,9 @@ class CrossrefServer:
         self.delay = 0.0
         self.limits: dict[str, tuple[int, int]] = dict(POOL_LIMITS)
         self.shuffle = random.Random(3)
+        self.enforce_limits = False
+        self.refused = 0
+        self._starts: dict[str, deque[float]] = {pool: deque() for pool in POOL_LIMITS}
         self.lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
@@ -181,6 +184,22 @@ class CrossrefServer:
         polite = "mailto:" in headers.get("user-agent", "").lower()
         return f"{'polite' if polite else 'public'}-{'array' if is_list else 'single'}"
 
+    def over_limit(self, pool: str) -> bool:
+        """With enforce_limits, whether this request exceeds the pool's requests per second (then 429)."""
+        if not self.enforce_limits:
+            return False
+        limit, _ = self.limits[pool]
+        now = time.monotonic()
+        with self.lock:
+            starts = self._starts[pool]
+            while starts and now - starts[0] >= 0.95:  # a little tolerance for timer jitter
+                starts.popleft()
+            if len(starts) >= limit:
+                self.refused += 1
+                return True
+            starts.append(now)
+        return False
+
     def search(self, text: str, rows: int) -> list[dict[str, Any]]:
         """Works scored by weighted term overlap with the query, best first."""
         query = _words(text)
@@ -213,6 +232,8 @@ def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
             entry = LoggedRequest(path, query, headers, time.monotonic())
             dois = entry.filter_dois or ([self._doi_of(path)] if path.startswith("/works/") else [])
             entry.fault = server.choose_fault(dois)
+            if not entry.fault and server.over_limit(server.pool(headers, entry.is_list)):
+                entry.fault = "429"
             with server.lock:
                 server.log.append(entry)
             if entry.fault == "delay":

@@ -174,3 +174,11 @@ def test_client_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         assert client.base_url == "http://127.0.0.1:9"
         assert client.mailto == "me@example.org"
         assert client.limiter.concurrency == 3
+
+
+def test_chunks_respect_count_and_url_length(crossref_client) -> None:
+    short = [f"10.5555/{n}" for n in range(250)]
+    assert [len(c) for c in crossref_client.chunks(short)] == [100, 100, 50]
+    long = [f"10.5555/{'x' * 90}{n}" for n in range(100)]
+    sizes = [len(c) for c in crossref_client.chunks(long)]
+    assert sum(sizes) == 100 and max(sizes) <= 41

@@ -76,3 +76,9 @@ def test_seed_reference_texts() -> None:
     assert len(texts) == 5
     assert texts[0].startswith("Ljungberg B, Albiges L") and texts[0].endswith("2022;82:399–410.")
     assert texts[4].endswith("The Lancet. 1999;353:14–7.")
+
+
+def test_enforced_limits_refuse_a_burst(crossref_server: CrossrefServer) -> None:
+    crossref_server.enforce_limits = True
+    statuses = [_get(crossref_server.url + "/works?filter=doi:10.1038/srep16696")[0] for _ in range(3)]
+    assert statuses == [200, 429, 429] and crossref_server.refused == 2

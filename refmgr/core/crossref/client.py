@@ -18,7 +18,8 @@ from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retr
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.settings import Settings
 
-BATCH_SIZE = 50
+BATCH_SIZE = 100
+MAX_FILTER_CHARS = 4000  # keeps list-request URLs well under common 8 KB limits
 MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -203,10 +204,9 @@ class CrossrefClient:
         singles = [d for d in wanted if "," in d]
         absent: list[str] = []
         batchable = [d for d in wanted if "," not in d]
-        for start in range(0, len(batchable), self.batch_size):
+        for chunk in self.chunks(batchable):
             if cancel is not None and cancel():
                 break
-            chunk = batchable[start : start + self.batch_size]
             try:
                 data = self._call(LIST, lambda c=chunk: self.habanero.works(filter={"doi": c}, limit=len(c)))
             except CrossrefError as error:
@@ -234,6 +234,19 @@ class CrossrefClient:
         if progress is not None:
             progress(len(results), len(wanted))
         return results
+
+    def chunks(self, dois: list[str]) -> list[list[str]]:
+        """DOIs grouped for filter requests: at most batch_size each and a URL of modest length."""
+        chunks: list[list[str]] = []
+        length = 0
+        for doi in dois:
+            cost = len(quote_doi(doi)) + 5
+            if not chunks or len(chunks[-1]) >= self.batch_size or length + cost > MAX_FILTER_CHARS:
+                chunks.append([])
+                length = 0
+            chunks[-1].append(doi)
+            length += cost
+        return chunks
 
     def query_bibliographic(self, text: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidate works for a free-text reference, best Crossref score first."""
