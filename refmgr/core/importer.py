@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +97,21 @@ def _label(record: ParsedRecord) -> str:
     return " ".join(filter(None, [ident, f"“{title}”" if title else ""])) or record.location
 
 
+def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
+    """A reader's records; a reader that breaks on hostile input ends in one failed item, not a crash."""
+    iterator = iter(records)
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # e.g. RecursionError on absurdly nested JSON or XML
+            message = f"{source}: reading stopped on malformed input ({type(error).__name__}); earlier records kept"
+            yield ParsedRecord("rest of file", error=message)
+            return
+        yield record
+
+
 def save_records(
     library: Library,
     records: Iterable[ParsedRecord],
@@ -123,7 +138,7 @@ def save_records(
                 report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
 
-    for record in records:
+    for record in _guarded(records, source):
         if cancel is not None and cancel():
             report.cancelled = True
             break

@@ -25,7 +25,7 @@ from refmgr.core.model import (
     normalise_name,
     normalise_title,
 )
-from refmgr.core.search import ArticleQuery, build_query
+from refmgr.core.search import SORT_COLUMNS, ArticleQuery, build_query, parse_search
 
 BUSY_TIMEOUT_S = 30.0
 SCALAR_FIELDS = (
@@ -89,6 +89,8 @@ class Library:
             raise LibraryError(f"cannot open library {self.path}: {error}") from error
         self.db = sqlite_utils.Database(self.conn)
         self._depth = 0
+        self._positions: dict[tuple[str, bool], tuple[list[int], dict[int, int]]] = {}
+        self._positions_stamp: tuple[int, int] | None = None
 
     def close(self) -> None:
         """Close the connection."""
@@ -440,13 +442,62 @@ class Library:
 
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
-        sql, params = build_query(query or ArticleQuery())
+        query = query or ArticleQuery()
+        fast = self._text_search_ids(query)
+        if fast is not None:
+            return fast
+        sql, params = build_query(query)
         try:
             return [row[0] for row in self.conn.execute(sql, params)]
         except sqlite3.OperationalError as error:
             if "fts5" in str(error) or "MATCH" in str(error):
                 return []
             raise
+
+    def _text_search_ids(self, query: ArticleQuery) -> list[int] | None:
+        """A plain text search in a column order: the bare FTS5 rowids put in order by cached positions.
+
+        Looking every match up in the wide articles table to sort it costs 3-5x the full-text query itself
+        at 100,000 articles; the position of every id in each sort order is read once from an index instead
+        (and again whenever this or another connection changes the library). None when the query has filters.
+        """
+        if query.list_id is not None or query.tag or query.read_status or query.added_since:
+            return None
+        if query.sort not in SORT_COLUMNS or query.sort == "id":
+            return None
+        parsed = parse_search(query.text)
+        if not parsed.fts or parsed.conditions:
+            return None
+        ordered, position = self._sort_positions(query.sort, query.descending)
+        try:
+            sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            rows = self.conn.execute(sql, (parsed.fts,)).fetchall()
+        except sqlite3.OperationalError as error:
+            if "fts5" in str(error) or "MATCH" in str(error):
+                return []
+            raise
+        try:
+            found = sorted([position[rowid] for (rowid,) in rows])
+        except KeyError:  # an index row without its article (refmgr check repairs that): leave it out
+            found = sorted(position[rowid] for (rowid,) in rows if rowid in position)
+        if query.limit is not None:
+            found = found[: max(0, query.limit)]
+        return [ordered[i] for i in found]
+
+    def _sort_positions(self, sort: str, descending: bool) -> tuple[list[int], dict[int, int]]:
+        """Every article id in one sort order, and each id's place in it; rebuilt after any change."""
+        stamp = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+        if stamp != self._positions_stamp:
+            self._positions.clear()
+            self._positions_stamp = stamp
+        key = (sort, descending)
+        if key not in self._positions:
+            if len(self._positions) >= 2:  # two orders of 100,000 ids are about 20 MB
+                self._positions.clear()
+            sql, params = build_query(ArticleQuery(sort=sort, descending=descending))
+            ordered = [row[0] for row in self.conn.execute(sql, params)]
+            self._positions[key] = (ordered, {article_id: i for i, article_id in enumerate(ordered)})
+        return self._positions[key]
 
     def search(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of the articles matching a search, best match first."""
