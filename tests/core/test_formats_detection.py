@@ -14,6 +14,7 @@ SAMPLES = {
     "formats/rcc-references.bib": "bibtex",
     "formats/rcc-zotero.json": "csl-json",
     "formats/pmc-articleset.xml": "jats",
+    "formats/pubmed-efetch.xml": "pubmed-xml",
     "crossref/works_10.1136_esmoopen-2020-000776.json": "csl-json",
     "crossref/cn_csl_json_10.1126_science.169.3946.635.json": "csl-json",
     "crossref/cn_bibtex_10.1126_science.169.3946.635.bib": "bibtex",

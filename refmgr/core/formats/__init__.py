@@ -11,7 +11,7 @@ from typing import Protocol
 from refmgr.core.model import Article
 
 # Reader modules, each with NAME, EXTENSIONS, sniff(text) -> int (0-100) and parse(text) -> iterator.
-READER_MODULES = ("pubmed_page", "medline", "ris", "bibtex", "csl_json", "jats")
+READER_MODULES = ("pubmed_page", "medline", "ris", "bibtex", "csl_json", "jats", "pubmed_xml")
 
 
 @dataclass
