@@ -66,6 +66,18 @@ def display_value(row: dict[str, Any], key: str) -> str:
     return "" if value is None else str(value)
 
 
+def fill_journal_abbrev(library: Library, rows: dict[int, dict[str, Any]]) -> None:
+    """Show the abbreviated journal title where the full one is unknown (PubMed pages give only that)."""
+    missing = [article_id for article_id, row in rows.items() if not row["journal"]]
+    if not missing:
+        return
+    marks = ", ".join("?" for _ in missing)
+    for article_id, abbrev in library.conn.execute(
+        f"SELECT id, journal_abbrev FROM articles WHERE id IN ({marks})", missing
+    ):
+        rows[article_id]["journal"] = abbrev
+
+
 class ArticleTableModel(QAbstractTableModel):
     """Rows are the ids a query returned; display rows come from Library.summaries on demand."""
 
@@ -120,7 +132,9 @@ class ArticleTableModel(QAbstractTableModel):
             self.cache.clear()
         start = max(0, row - PAGE_SIZE // 4)
         page = [i for i in self.ids[start : start + PAGE_SIZE] if i not in self.cache]
-        self.cache.update(self.library.summaries(page))
+        rows = self.library.summaries(page)
+        fill_journal_abbrev(self.library, rows)
+        self.cache.update(rows)
         return self.cache.get(article_id)
 
     # ----- Qt model -----------------------------------------------------------------------

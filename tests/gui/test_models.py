@@ -102,3 +102,13 @@ def test_reference_model_passes_modeltester(qtmodeltester) -> None:
     statuses = [model.data(model.index(r, 2)) for r in range(3)]
     assert statuses == ["Resolved", "In library", "Unresolved"]
     assert model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole) == "match confidence 97%"
+
+
+def test_abbreviated_journal_shown_when_the_full_title_is_unknown(library: Library) -> None:
+    articles = make_articles(2)
+    articles[0].journal, articles[0].journal_abbrev = "", "Cardiovasc Intervent Radiol"
+    library.save_many(articles)
+    model = ArticleTableModel(library)
+    model.set_query(ArticleQuery(sort="id", descending=False))
+    journal = COLUMN_KEYS.index("journal")
+    assert [model.data(model.index(r, journal)) for r in range(2)] == ["Cardiovasc Intervent Radiol", "Lancet Oncol"]
