@@ -111,9 +111,12 @@ def test_connection_refused_fails_fast(crossref_server: CrossrefServer, fake_clo
     limiter = RateLimiter(clock=fake_clock, sleep=fake_clock.sleep)
     with CrossrefClient(url, mailto="x@example.org", limiter=limiter, batch_size=2) as client:
         results = client.fetch(SEED_DOIS)
-    assert {r.status for r in results.values()} == {FAILED}
-    assert "cannot connect" in results["10.1016/j.eururo.2022.03.006"].reason
-    assert client.requests_made == 2  # one try and one retry, then the other batches fail without a request
+        assert {r.status for r in results.values()} == {FAILED}
+        assert "cannot connect" in results["10.1016/j.eururo.2022.03.006"].reason
+        assert client.requests_made == 2  # one try and one retry, then the other batches fail without a request
+        fake_clock.now += 31.0
+        assert client.work(SEED_DOIS[0]).status == FAILED
+        assert client.requests_made == 4  # after the hold the host is asked again
 
 
 def test_dns_failure_is_offline(fake_clock: FakeClock) -> None:

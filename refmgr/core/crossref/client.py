@@ -22,6 +22,7 @@ BATCH_SIZE = 100
 MAX_FILTER_CHARS = 4000  # keeps list-request URLs well under common 8 KB limits
 MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
+OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
 _PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
@@ -105,6 +106,7 @@ class CrossrefClient:
         self.max_retries = max_retries
         self.requests_made = 0
         self.offline_reason = ""
+        self._offline_until = 0.0
         self.habanero = Crossref(base_url=self.base_url, mailto=mailto or None, ua_string=user_agent(mailto),
                                  timeout=timeout)  # fmt: skip
         self.session = httpx2.Client(
@@ -135,8 +137,9 @@ class CrossrefClient:
         """Run one habanero call within the limiter, retrying transient failures with backoff."""
         attempt = 0
         while True:
-            if self.offline_reason:
+            if self.offline_reason and self.limiter.clock() < self._offline_until:
                 raise CrossrefError(self.offline_reason, transient=True, offline=True)
+            self.offline_reason = ""
             with self.limiter.slot(kind):
                 _active.session, _active.kind, _active.status, _active.headers = self.session, kind, None, {}
                 try:
@@ -152,6 +155,7 @@ class CrossrefClient:
             if not error.transient or attempt >= (OFFLINE_RETRIES if error.offline else self.max_retries):
                 if error.offline:
                     self.offline_reason = error.reason
+                    self._offline_until = self.limiter.clock() + OFFLINE_HOLD_S
                 raise error
             self.limiter.backoff(attempt, error.retry_after)
             attempt += 1
@@ -265,6 +269,8 @@ def classify(exc: BaseException, status: int | None, headers: dict[str, str], ba
     retry_after = parse_retry_after(headers.get("retry-after"))
     host = urlsplit(base_url).hostname or base_url
     cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ is not None else exc
+    if isinstance(cause, httpx2.ConnectTimeout):
+        return CrossrefError(f"cannot connect to {host} (timed out; offline?)", transient=True, offline=True)
     if isinstance(cause, httpx2.TimeoutException):
         return CrossrefError(f"{host} did not answer in time", transient=True)
     if isinstance(cause, httpx2.ConnectError):
