@@ -463,7 +463,7 @@ class Library:
         """
         if query.list_id is not None or query.tag or query.read_status or query.added_since:
             return None
-        if query.sort not in SORT_COLUMNS or query.sort == "id":
+        if query.sort not in SORT_COLUMNS or query.sort in ("id", "rank"):  # rank: bm25 inside FTS5 already
             return None
         parsed = parse_search(query.text)
         if not parsed.fts or parsed.conditions:
