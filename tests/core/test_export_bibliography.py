@@ -102,6 +102,24 @@ def test_fixes_for_citeproc_slips() -> None:
     assert html_to_markdown("A <i>B_c</i> &amp; <b>[d]</b>") == "A *B\\_c* & **\\[d\\]**"
 
 
+def test_missing_authors_and_question_titles() -> None:
+    no_authors = Article(title="Renal cell carcinoma in 2021", journal="Eur Urol", journal_abbrev="Eur Urol",
+                         year=2021, volume="79", pages="1-5")
+    question = Article(title="Is ablation enough?", authors=[Author(family="Doe", given="Ann")], journal="Lancet",
+                       year=2020, volume="395", pages="100-110")
+    assert export_articles([no_authors, question], "bibliography", "ama") == (
+        "1. Renal cell carcinoma in 2021. Eur Urol. 2021;79:1-5.\n"
+        "2. Doe A. Is ablation enough? Lancet. 2020;395:100-110.\n"
+    )
+    assert export_articles([no_authors, question], "bibliography", "apa") == (
+        "Doe, A. (2020). Is ablation enough? Lancet, 395, 100–110.\n"
+        "Renal cell carcinoma in 2021. (2021). Eur Urol, 79, 1–5.\n"
+    )
+    assert export_articles([question], "bibliography", "vancouver") == (
+        "1. Doe A. Is ablation enough? Lancet. 2020;395:100-10.\n"
+    )
+
+
 def test_unknown_style_and_format(articles: list[Article]) -> None:
     with pytest.raises(ExportError, match="unknown style 'harvard'; choose from vancouver, ama, apa"):
         export_articles(articles, "bibliography", "harvard")

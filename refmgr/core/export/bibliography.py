@@ -26,8 +26,10 @@ from refmgr.paths import resources_dir
 OUTPUT_FORMATS = ("text", "markdown", "html")
 ALLOWED_TAGS = {"i", "b", "em", "strong", "sup", "sub", "span"}
 # Bumped whenever the post-processing below changes, so cached entries are re-made.
-FIXES_VERSION = "2"
+FIXES_VERSION = "3"
 MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# citeproc-py prints the title twice when it stands in for missing authors ("T. (2021). T. Journal").
+_REPEATED_TITLE = re.compile(r"^(?P<title>[^.]{8,}?)\. (?P<date>\((?:\d{4}[a-z]?|n\.d\.)\)\. )?(?P=title)\. ")
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def fix_entry(text: str, spec: StyleSpec, output: str) -> str:
     if spec.hyphen_ranges:
         text = re.sub(r"(?<=\w)[–—](?=\w)", "-", text)
     text = re.sub(r"\.\s*\.(?!\.)", ".", text)
+    text = re.sub(r"([?!])\.(?=\s|$|<)", r"\1", text)
+    text = _REPEATED_TITLE.sub(r"\g<title>. \g<date>", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = re.sub(r"[ \t]{2,}", " ", text).strip()
     if output == "html":
