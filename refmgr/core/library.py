@@ -501,7 +501,7 @@ class Library:
 
     def search(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of the articles matching a search, best match first."""
-        return self.query_ids(ArticleQuery(text=text, sort="id", descending=True, limit=limit))
+        return self.query_ids(ArticleQuery(text=text, sort="rank", descending=True, limit=limit))
 
     def summaries(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
         """Display rows (first author, year, title, ...) for these ids, in one query per 500."""

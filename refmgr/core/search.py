@@ -33,7 +33,10 @@ SORT_COLUMNS = {
     "rating": "a.rating",
     "citation_count": "a.citation_count",
     "has_extras": "(a.n_figures > 0) + (a.n_references > 0)",
+    "rank": "a.id",
 }
+# Best match first: a hit in the title, authors or keywords weighs more than one in the abstract or notes.
+RANK_ORDER = "bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0)"
 _YEAR_RANGE = re.compile(r"^(\d{4})?(?:(-|\.\.)(\d{4})?)?$")
 
 
@@ -122,7 +125,6 @@ def build_query(query: ArticleQuery) -> tuple[str, list[object]]:
     conditions = list(parsed.conditions)
     params: list[object] = []
     if parsed.fts:
-        joins.append("JOIN articles_fts ON articles_fts.rowid = a.id")
         conditions.insert(0, "articles_fts MATCH ?")
         params.append(parsed.fts)
     params.extend(parsed.params)
@@ -147,7 +149,13 @@ def build_query(query: ArticleQuery) -> tuple[str, list[object]]:
         params.append(query.added_since)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     direction = "DESC" if query.descending else "ASC"
-    sql = f"SELECT a.id FROM articles a {' '.join(joins)} {where} ORDER BY {order} {direction}, a.id {direction}"
+    ordering = f"{order} {direction}, a.id {direction}"
+    if query.sort == "rank" and parsed.fts:
+        # bm25 is lower for better matches, so best first ("descending") is ascending bm25
+        ordering = f"{RANK_ORDER} {'ASC' if query.descending else 'DESC'}, a.id DESC"
+    # CROSS JOIN makes SQLite run the full-text query once, then look the articles up by id
+    source = "articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid" if parsed.fts else "articles a"
+    sql = " ".join(part for part in ["SELECT a.id FROM", source, *joins, where, "ORDER BY", ordering] if part)
     if query.limit is not None:
         sql += f" LIMIT {int(query.limit)}"
     return sql, params

@@ -44,8 +44,15 @@ def test_quotes_and_fts_syntax_are_neutralised() -> None:
 def test_build_query_with_scope_and_order() -> None:
     sql, params = build_query(ArticleQuery(text="fung year:2025", tag="RCC", sort="year", descending=False, limit=5))
     assert sql == (
-        "SELECT a.id FROM articles a JOIN articles_fts ON articles_fts.rowid = a.id "
+        "SELECT a.id FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid "
         "WHERE articles_fts MATCH ? AND a.year = ? AND a.id IN (SELECT at.article_id FROM article_tags at "
         "JOIN tags t ON t.id = at.tag_id WHERE t.name = ?) ORDER BY a.year ASC, a.id ASC LIMIT 5"
     )
     assert params == ['"fung"*', 2025, "RCC"]
+
+
+def test_rank_order_puts_best_matches_first() -> None:
+    sql, _ = build_query(ArticleQuery(text="ablation", sort="rank"))
+    assert sql.endswith("ORDER BY bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0) ASC, a.id DESC")
+    sql, _ = build_query(ArticleQuery(text="", sort="rank"))
+    assert sql == "SELECT a.id FROM articles a ORDER BY a.id DESC, a.id DESC"
