@@ -57,6 +57,6 @@ def detect_reader(text: str, filename: str = "") -> ModuleType | None:
 def reader_by_name(name: str) -> ModuleType:
     """The reader module called NAME (for --format)."""
     for module in readers():
-        if module.NAME == name:
+        if name == module.NAME:
             return module
     raise KeyError(name)
