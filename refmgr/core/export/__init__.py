@@ -30,6 +30,7 @@ def export_articles(
     output_format: str = "text",
 ) -> str:
     """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown."""
+    # Imported here so that importing this package (e.g. for FORMATS in a menu) does not load citeproc-py.
     from refmgr.core.export.bibliography import StyleError, format_bibliography
     from refmgr.core.export.bibtex import write_bibtex
     from refmgr.core.export.handout import handout_html, handout_markdown
