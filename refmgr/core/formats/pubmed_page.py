@@ -123,8 +123,10 @@ def parse_page(text: str) -> Article:
 
 
 def _is_citation(line: str) -> bool:
+    if len(line) > 200:
+        return False
     match = _CITATION.match(line)
-    return bool(match) and (";" in line or ":" in line or bool(match.group("month"))) and len(line) < 200
+    return bool(match) and (";" in line or ":" in line or bool(match.group("month")))
 
 
 def _is_after_citation(line: str) -> bool:
