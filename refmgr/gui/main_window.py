@@ -90,6 +90,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
         self.search.setMinimumWidth(420)
         self.match_count = QLabel()
         self.match_count.setObjectName("matchCount")
+        self.match_count.setMinimumWidth(self.match_count.fontMetrics().horizontalAdvance("000,000 matches") + 16)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -306,6 +307,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
         self._reloading = True
         try:
             reload()
+            self.table.executeDelayedItemsLayout()  # lay out now, so the new rows are painted once, not twice
             self._reselect(keep_current, keep_selected)
         finally:
             self._reloading = False

@@ -15,6 +15,7 @@ from refmgr.core.search import ArticleQuery
 ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
 PAGE_SIZE = 250
 CACHE_LIMIT = 20_000
+RECENT_QUERIES = 4
 RETRACTED_BRUSH = QBrush(QColor("#b3261e"))
 READ_LABELS = {"unread": "Unread", "reading": "Reading", "read": "Read"}
 
@@ -43,6 +44,14 @@ COLUMNS = (
     Column("extras", "Fig/Ref", "has_extras"),
 )
 COLUMN_KEYS = [column.key for column in COLUMNS]
+TITLE_COLUMN = COLUMN_KEYS.index("title")
+CENTERED_COLUMNS = frozenset(COLUMN_KEYS.index(k) for k in ("year", "citation_count", "retracted", "extras"))
+DISPLAY, USER = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.UserRole)
+FOREGROUND, FONT = int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.FontRole)
+ALIGNMENT, TOOLTIP = int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.ToolTipRole)
+SERVED_ROLES = frozenset((DISPLAY, USER, FOREGROUND, FONT, ALIGNMENT, TOOLTIP))
+CENTER = int(Qt.AlignmentFlag.AlignCenter)
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
 
 def extras_text(row: dict[str, Any]) -> str:
@@ -87,24 +96,38 @@ class ArticleTableModel(QAbstractTableModel):
         self.query = ArticleQuery()
         self.ids: list[int] = []
         self.cache: dict[int, dict[str, Any]] = {}
+        self.recent: dict[str, list[int]] = {}  # query -> ids, oldest first; cleared by reload()
+        self.bold = QFont()
+        self.bold.setBold(True)
 
     # ----- queries ------------------------------------------------------------------------
 
     def set_query(self, query: ArticleQuery) -> None:
-        """Run a new query (search text, scope, order) and show its ids."""
+        """Run a new query (search text, scope, order) and show its ids; recent results are reused."""
         self.query = query
-        self.reload()
+        key = repr(query)
+        ids = self.recent.pop(key, None)
+        if ids is None:
+            ids = self.library.query_ids(query)
+        self.recent[key] = ids
+        while len(self.recent) > RECENT_QUERIES:
+            self.recent.pop(next(iter(self.recent)))
+        self._show(ids)
 
     def reload(self) -> None:
-        """Re-run the current query, dropping the row cache (after imports or edits)."""
-        ids = self.library.query_ids(self.query)
+        """Re-run the current query, dropping cached rows and results (after imports or edits)."""
+        self.recent.clear()
+        self.set_query(self.query)
+
+    def _show(self, ids: list[int]) -> None:
         self.beginResetModel()
         self.ids = ids
         self.cache.clear()
         self.endResetModel()
 
     def forget(self, article_ids: list[int]) -> None:
-        """Drop cached rows of changed articles and repaint them."""
+        """Drop cached rows of changed articles (and cached results, which may now differ) and repaint them."""
+        self.recent.clear()
         for article_id in article_ids:
             self.cache.pop(article_id, None)
         rows = [self.row_of(article_id) for article_id in article_ids]
@@ -134,6 +157,8 @@ class ArticleTableModel(QAbstractTableModel):
         page = [i for i in self.ids[start : start + PAGE_SIZE] if i not in self.cache]
         rows = self.library.summaries(page)
         fill_journal_abbrev(self.library, rows)
+        for row in rows.values():
+            row["_display"] = [display_value(row, key) for key in COLUMN_KEYS]
         self.cache.update(rows)
         return self.cache.get(article_id)
 
@@ -145,38 +170,28 @@ class ArticleTableModel(QAbstractTableModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.ids):
+    def data(self, index: ModelIndex, role: int = DISPLAY) -> Any:
+        # Called for every visible cell and role on each paint: constants are pre-bound, rows pre-rendered.
+        if role not in SERVED_ROLES or not index.isValid():
             return None
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return self.ids[index.row()]
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.ForegroundRole,
-            Qt.ItemDataRole.FontRole,
-            Qt.ItemDataRole.TextAlignmentRole,
-        ):
+        row_number = index.row()
+        if row_number >= len(self.ids):
             return None
-        row = self.summary(index.row())
+        if role == USER:
+            return self.ids[row_number]
+        row = self.cache.get(self.ids[row_number]) or self.summary(row_number)
         if row is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_value(row, column.key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column.key)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        column = index.column()
+        if role == DISPLAY:
+            return row["_display"][column]
+        if role == FOREGROUND:
             return RETRACTED_BRUSH if row["retracted"] else None
-        if role == Qt.ItemDataRole.FontRole:
-            if row["read_status"] == "unread" and column.key == "title":
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
-        if column.key in ("year", "citation_count", "retracted", "extras"):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        return None
+        if role == FONT:
+            return self.bold if column == TITLE_COLUMN and row["read_status"] == "unread" else None
+        if role == ALIGNMENT:
+            return CENTER if column in CENTERED_COLUMNS else None
+        return self._tooltip(row, COLUMNS[column].key)
 
     def _tooltip(self, row: dict[str, Any], key: str) -> str | None:
         if key == "retracted" and row["retracted"]:
@@ -197,9 +212,7 @@ class ArticleTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
