@@ -151,3 +151,16 @@ def test_unusable_cache_file_falls_back_to_memory(articles: list[Article], tmp_p
     assert entries[0].startswith("Ljungberg B, Albiges L, Abu-Ghanem Y, et al.")
     assert len(cache.memory) == 2
     assert format_entries(articles[:2], "ama", "text", cache=cache) == entries
+
+
+def test_threads_formatting_text_and_html_at_once(articles: list[Article]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(output: str) -> list[str]:
+        return format_entries(articles, "ama", output, cache=EntryCache(None))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, ["text", "html", "text", "html"]))
+    assert results[0] == results[2] and results[1] == results[3]
+    assert "<i>" not in "".join(results[0])
+    assert all("<i>Eur Urol</i>" in "".join(r) for r in results[1::2])

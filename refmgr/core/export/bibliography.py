@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,7 @@ from refmgr.paths import resources_dir
 
 OUTPUT_FORMATS = ("text", "markdown", "html")
 ALLOWED_TAGS = {"i", "b", "em", "strong", "sup", "sub", "span"}
+_CITEPROC_LOCK = threading.RLock()
 # Bumped whenever the post-processing below changes, so cached entries are re-made.
 FIXES_VERSION = "3"
 MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -126,12 +128,13 @@ def _run_citeproc(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> 
     for index, item in enumerate(items):
         item["id"] = f"r{index}"
     fmt = formatter.plain if output == "text" else formatter.html
-    bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
-    for item in items:
-        bibliography.register(Citation([CitationItem(item["id"])]))
-    if not spec.numeric:
-        bibliography.sort()
-    entries = [str(entry) for entry in bibliography.bibliography()]
+    with _CITEPROC_LOCK:  # the parsed style is shared, and citeproc-py sets its formatter on it
+        bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
+        for item in items:
+            bibliography.register(Citation([CitationItem(item["id"])]))
+        if not spec.numeric:
+            bibliography.sort()
+        entries = [str(entry) for entry in bibliography.bibliography()]
     if output == "html":
         entries = [nh3.clean(entry, tags=ALLOWED_TAGS, attributes={}) for entry in entries]
     return entries
