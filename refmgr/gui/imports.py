@@ -41,7 +41,7 @@ def request_from_mime(mime: QMimeData) -> ImportRequest:
             remote.append(url.toString())
     text = mime.text() if mime.hasText() else ""
     if text.strip() and not (request.paths and text.strip().startswith("file:")):
-        request.texts.append(text)
+        request.texts.append(text.strip())
     elif remote:
         request.texts.append("\n".join(remote))
     return request

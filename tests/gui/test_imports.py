@@ -168,3 +168,28 @@ def test_resolving_references_from_the_references_tab(qtbot, online: CrossrefSer
     tab.open_selected()
     assert window.pane.article_id == cited
     assert window.pane.title.text().startswith("European Association of Urology Guidelines on Renal Cell Carcinoma")
+
+
+def test_what_a_drop_carries(tmp_path: Path) -> None:
+    from refmgr.gui.imports import identifiers_text, request_from_mime
+    from refmgr.gui.table_model import ARTICLE_IDS_MIME
+
+    links = QMimeData()
+    links.setUrls([QUrl("https://doi.org/10.1038/srep16696"), QUrl("https://pubmed.ncbi.nlm.nih.gov/40555808/")])
+    request = request_from_mime(links)
+    assert request.paths == [] and request.texts == [
+        "https://doi.org/10.1038/srep16696\nhttps://pubmed.ncbi.nlm.nih.gov/40555808/"
+    ]
+    files = QMimeData()
+    page = tmp_path / "page.txt"
+    files.setUrls([QUrl.fromLocalFile(str(page))])
+    files.setText(QUrl.fromLocalFile(str(page)).toString())  # file managers add the path as text too
+    request = request_from_mime(files)
+    assert request.paths == [page] and request.texts == []
+    rows = QMimeData()
+    rows.setData(ARTICLE_IDS_MIME, b"[1, 2]")
+    rows.setText("https://doi.org/10.1/x")
+    assert not request_from_mime(rows)
+    assert identifiers_text("doi: 10.1038/SREP16696; PMID: 40555808, PMC1234") == (
+        "10.1038/srep16696\nhttps://pubmed.ncbi.nlm.nih.gov/40555808/\nPMC1234"
+    )

@@ -112,3 +112,17 @@ def test_abbreviated_journal_shown_when_the_full_title_is_unknown(library: Libra
     model.set_query(ArticleQuery(sort="id", descending=False))
     journal = COLUMN_KEYS.index("journal")
     assert [model.data(model.index(r, journal)) for r in range(2)] == ["Cardiovasc Intervent Radiol", "Lancet Oncol"]
+
+
+def test_sidebar_lists_scopes_lists_and_tags_with_counts(qtbot, library: Library) -> None:
+    from refmgr.core import lists
+    from refmgr.gui.sidebar import Sidebar
+
+    library.save_many(make_articles(3))
+    lists.create_list(library, "Journal club")
+    library.set_tags(library.find("10.5555/test.1"), ["RCC"])
+    sidebar = Sidebar(library)
+    qtbot.addWidget(sidebar)  # a QTreeWidget: Qt's own item model, not one of ours
+    sidebar.populate()
+    labels = [item.text(0) for item in sidebar.items()]
+    assert labels == ["All articles  (3)", "Recently added", "Unread  (3)", "Journal club  (0)", "RCC  (1)"]
