@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refmgr.core.crossref.mapping import abstract_text, clean_text, date_parts, work_to_article
 from refmgr.core.library import Library
@@ -133,3 +135,30 @@ def test_clean_text_strips_markup_safely() -> None:
     assert clean_text("<i>BRAF</i><sup>V600E</sup> &amp; <script>alert(1)</script>MEK") == "BRAFV600E & MEK"
     assert clean_text("A&lt;B <jats:italic>in vivo</jats:italic>") == "A<B in vivo"
     assert abstract_text("<jats:title>Abstract</jats:title><jats:p>One &gt; two.</jats:p>") == "One > two."
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=10,
+)
+_KEYS = st.sampled_from([
+    "DOI", "title", "subtitle", "author", "container-title", "short-container-title", "issued", "published-print",
+    "volume", "issue", "page", "ISSN", "subject", "abstract", "license", "reference", "updated-by", "update-to",
+    "resource", "is-referenced-by-count", "type", "language", "publisher", "article-number",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _JSON, max_size=8))
+def test_mapping_never_fails_on_malformed_records(work: dict[str, Any]) -> None:
+    article = work_to_article(work)
+    assert isinstance(article.title, str) and isinstance(article.authors, list)
+    assert article.year is None or isinstance(article.year, int)
+
+
+def test_bare_string_fields_as_in_csl_json() -> None:
+    article = work_to_article({"title": "A <i>KRAS</i> story", "container-title": "Ann Oncol", "ISSN": "0923-7534",
+                               "issued": {"date-parts": [["2021", "²", 3]]}})  # fmt: skip
+    assert (article.title, article.journal, article.issn, article.year) == ("A KRAS story", "Ann Oncol",
+                                                                             ["0923-7534"], 2021)  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from refmgr.core.crossref.client import CrossrefClient
 from refmgr.core.crossref.matching import check_candidate, decide, journal_similarity, parse_reference
@@ -134,3 +136,17 @@ def test_progress_and_positions(
     results = resolve_references(library, article_id, crossref_client, positions=[position],
                                  progress=lambda d, t: seen.append((d, t)))  # fmt: skip
     assert [r.doi for r in results] == [EXPECTED[position]] and seen == [(1, 1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.dictionaries(
+    st.sampled_from(["DOI", "title", "author", "issued", "volume", "page", "container-title", "score"]),
+    st.none() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=20) | st.dictionaries(
+        st.sampled_from(["family", "given", "name"]), st.text(max_size=10) | st.integers(), max_size=2), max_size=3),
+    max_size=8,
+))  # fmt: skip
+def test_parsing_and_checking_never_fail(text: str, item: dict) -> None:
+    parsed = parse_reference(text)
+    candidate = check_candidate(parsed, item)
+    assert 0.0 <= candidate.confidence <= 1.0
+    assert decide([candidate])[0] in ("resolved", "ambiguous", "unresolved")

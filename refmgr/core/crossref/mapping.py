@@ -25,9 +25,11 @@ REFERENCE_PARTS = (
 )  # fmt: skip
 
 
-def clean_text(markup: str) -> str:
+def clean_text(markup: Any) -> str:
     """Plain text from a title or snippet with JATS/HTML tags and entities (tags stripped by nh3)."""
-    stripped = nh3.clean(markup or "", tags=set(), clean_content_tags={"script", "style"})
+    if not isinstance(markup, str):
+        markup = "" if markup is None or isinstance(markup, (dict, list)) else str(markup)
+    stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
     return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
 
 
@@ -43,26 +45,36 @@ def abstract_text(jats: str) -> str:
     return re.sub(r":\s*\n\n", ": ", merged).strip()
 
 
+def text_list(value: Any) -> list[str]:
+    """Crossref's list-of-strings fields, tolerating a bare string (as in CSL-JSON) or junk."""
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [text for text in (clean_text(item) for item in items) if text]
+
+
 def _title(work: dict[str, Any]) -> str:
-    titles = [clean_text(t) for t in work.get("title") or [] if t]
+    titles = text_list(work.get("title"))
     titles = list(dict.fromkeys(t for t in titles if t))
     if not titles:
         return ""
     title = titles[0]
-    subtitle = next((clean_text(s) for s in work.get("subtitle") or [] if s), "")
+    subtitle = next(iter(text_list(work.get("subtitle"))), "")
     if subtitle and subtitle.lower() not in title.lower():
         title = f"{title}: {subtitle}"
     # Several titles are translations (e.g. German and English): keep the others in brackets, PubMed-style.
     return title + "".join(f" [{other}]" for other in titles[1:])
 
 
-def _orcid(value: str) -> str:
-    match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value or "")
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _orcid(value: Any) -> str:
+    match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value if isinstance(value, str) else "")
     return match.group(1) if match else ""
 
 
 def _author(entry: dict[str, Any]) -> Author:
-    affiliations = [clean_text(a.get("name", "")) for a in entry.get("affiliation") or [] if isinstance(a, dict)]
+    affiliations = [clean_text(a.get("name", "")) for a in _list(entry.get("affiliation")) if isinstance(a, dict)]
     literal = "" if entry.get("family") else clean_text(entry.get("name") or entry.get("given") or "")
     return Author(
         family=clean_text(entry.get("family") or ""),
@@ -77,11 +89,11 @@ def date_parts(value: Any) -> list[int]:
     """[year, month, day] from a Crossref date object; [] for missing or `[[null]]`."""
     if not isinstance(value, dict):
         return []
-    rows = value.get("date-parts") or []
-    first = rows[0] if rows and isinstance(rows[0], list) else []
+    rows = value.get("date-parts")
+    first = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], list) else []
     parts: list[int] = []
-    for part in first:
-        if part is None or not str(part).isdigit():
+    for part in first[:3]:
+        if part is None or isinstance(part, bool) or not str(part).isdecimal():
             break
         parts.append(int(part))
     return parts
@@ -96,7 +108,7 @@ def _date(work: dict[str, Any]) -> list[int]:
 
 
 def _license(work: dict[str, Any]) -> str:
-    licences = [entry for entry in work.get("license") or [] if isinstance(entry, dict) and entry.get("URL")]
+    licences = [entry for entry in _list(work.get("license")) if isinstance(entry, dict) and entry.get("URL")]
     preferred = [entry for entry in licences if entry.get("content-version") == "vor"] or licences
     return str(preferred[0]["URL"]) if preferred else ""
 
@@ -116,7 +128,7 @@ def _reference(entry: dict[str, Any]) -> Reference:
 def _updates(work: dict[str, Any]) -> list[dict[str, Any]]:
     updates = []
     for direction in ("updated-by", "update-to"):
-        for entry in work.get(direction) or []:
+        for entry in _list(work.get(direction)):
             if not isinstance(entry, dict):
                 continue
             parts = date_parts(entry.get("updated"))
@@ -134,17 +146,18 @@ def _updates(work: dict[str, Any]) -> list[dict[str, Any]]:
 def work_to_article(work: dict[str, Any]) -> Article:
     """An Article with everything Crossref knows about a work."""
     parts = _date(work)
-    issn = list(dict.fromkeys(str(i) for i in work.get("ISSN") or []))
-    abstract_jats = str(work.get("abstract") or "")
+    issn = list(dict.fromkeys(text_list(work.get("ISSN"))))
+    abstract_jats = work.get("abstract") if isinstance(work.get("abstract"), str) else ""
     updates = _updates(work)
     title = _title(work)
-    resource = (work.get("resource") or {}).get("primary") or {}
+    resource = work.get("resource") if isinstance(work.get("resource"), dict) else {}
+    resource = resource.get("primary") if isinstance(resource.get("primary"), dict) else {}
     article = Article(
         title=title,
         doi=normalise_doi(str(work.get("DOI") or "")),
-        authors=[_author(a) for a in work.get("author") or [] if isinstance(a, dict)],
-        journal=clean_text(next(iter(work.get("container-title") or []), "")),
-        journal_abbrev=clean_text(next(iter(work.get("short-container-title") or []), "")),
+        authors=[_author(a) for a in _list(work.get("author")) if isinstance(a, dict)],
+        journal=next(iter(text_list(work.get("container-title"))), ""),
+        journal_abbrev=next(iter(text_list(work.get("short-container-title"))), ""),
         year=parts[0] if parts else None,
         date="-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)),
         volume=str(work.get("volume") or ""),
@@ -157,8 +170,8 @@ def work_to_article(work: dict[str, Any]) -> Article:
         language=str(work.get("language") or ""),
         abstract=abstract_text(abstract_jats),
         abstract_jats=abstract_jats,
-        keywords=[Keyword(term=clean_text(s), kind="subject") for s in work.get("subject") or [] if s],
-        references=[_reference(r) for r in work.get("reference") or [] if isinstance(r, dict)],
+        keywords=[Keyword(term=term, kind="subject") for term in text_list(work.get("subject"))],
+        references=[_reference(r) for r in _list(work.get("reference")) if isinstance(r, dict)],
         url=str(resource.get("URL") or work.get("URL") or ""),
         license=_license(work),
         citation_count=work["is-referenced-by-count"] if isinstance(work.get("is-referenced-by-count"), int) else None,

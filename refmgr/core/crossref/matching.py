@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from refmgr.core.crossref.mapping import clean_text, date_parts
+from refmgr.core.crossref.mapping import clean_text, date_parts, text_list
 from refmgr.core.identifiers import extract_dois
 from refmgr.core.model import normalise_name, normalise_title
 
@@ -134,9 +134,9 @@ def _norm_token(value: str) -> str:
 
 
 def _first_page(item: dict[str, Any]) -> str:
-    page = str(item.get("page") or "")
+    page = clean_text(item.get("page"))
     first = re.split(r"[-–—,]", page)[0] if page else ""
-    return first or str(item.get("article-number") or "")
+    return first or clean_text(item.get("article-number"))
 
 
 def journal_similarity(cited: str, names: list[str]) -> float:
@@ -153,27 +153,28 @@ def journal_similarity(cited: str, names: list[str]) -> float:
 
 
 def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float | None:
-    authors = [a for a in item.get("author") or [] if isinstance(a, dict)]
+    listed = item.get("author") if isinstance(item.get("author"), list) else []
+    authors = [a for a in listed if isinstance(a, dict)]
     if not authors or not (parsed.first_author or parsed.group_author):
         return None
     if parsed.group_author:
-        names = [a.get("name") or "" for a in authors]
+        names = [clean_text(a.get("name")) for a in authors]
         return max(fuzz.token_set_ratio(parsed.group_author.lower(), n.lower()) for n in names) / 100
     wanted = normalise_name(parsed.first_author)
-    first = normalise_name(authors[0].get("family") or authors[0].get("name") or "")
+    first = normalise_name(clean_text(authors[0].get("family") or authors[0].get("name")))
     if first == wanted:
         return 1.0
-    others = [normalise_name(a.get("family") or "") for a in authors[1:4]]
+    others = [normalise_name(clean_text(a.get("family"))) for a in authors[1:4]]
     return 0.6 if wanted in others else fuzz.ratio(first, wanted) / 100 * 0.8
 
 
 def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
     """Score one Crossref work against the parsed reference; contradictions make it invalid."""
-    title = clean_text(next(iter(item.get("title") or []), ""))
+    title = next(iter(text_list(item.get("title"))), "")
     years = _years(item)
-    score = float(item.get("score") or 0.0)
+    score = item.get("score") if isinstance(item.get("score"), (int, float)) else 0.0
     candidate = Candidate(
-        doi=str(item.get("DOI") or "").lower(), title=title, year=min(years) if years else None, score=score,
+        doi=clean_text(item.get("DOI")).lower(), title=title, year=min(years) if years else None, score=score,
         normalised_score=score / max(len(parsed.text), 1),
     )  # fmt: skip
     checks: dict[str, float] = {}
@@ -181,7 +182,7 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
         checks["year"] = 1.0 if parsed.year in years else 0.0
         if not checks["year"]:
             candidate.contradictions.append(f"year {parsed.year} vs {sorted(years)}")
-    volume = str(item.get("volume") or "")
+    volume = clean_text(item.get("volume"))
     if parsed.volume and volume:
         checks["volume"] = 1.0 if _norm_token(parsed.volume) == _norm_token(volume) else 0.0
         if not checks["volume"]:
@@ -194,7 +195,7 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
     author = _author_similarity(parsed, item)
     if author is not None:
         checks["author"] = author
-    names = [*(item.get("container-title") or []), *(item.get("short-container-title") or [])]
+    names = [*text_list(item.get("container-title")), *text_list(item.get("short-container-title"))]
     if parsed.journal and names:
         checks["journal"] = journal_similarity(parsed.journal, names)
     if title:
