@@ -74,7 +74,7 @@ def extract_dois(text: str) -> list[str]:
 def normalise_pmid(text: str) -> str:
     """A PMID from digits, `PMID: n` or a PubMed URL, without leading zeros; or ""."""
     token = (text or "").strip()
-    if token.isdigit() and len(token) <= 9:
+    if token.isdecimal() and len(token) <= 9:
         return str(int(token)) if int(token) else ""
     match = _PMID_IN_TEXT.search(token)
     if match and int(match.group(1)):

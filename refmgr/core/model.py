@@ -155,7 +155,7 @@ def parse_date_parts(date: str) -> list[int]:
     """[year, month, day] (as far as known) from an ISO-like date string."""
     parts: list[int] = []
     for piece in re.split(r"[-/]", date or "")[:3]:
-        if not piece.isdigit():
+        if not piece.isdecimal():
             break
         parts.append(int(piece))
     return parts
@@ -305,7 +305,7 @@ def _date_parts(issued: Any) -> list[int]:
     if isinstance(issued, dict):
         rows = issued.get("date-parts") or []
         if rows and isinstance(rows[0], list):
-            return [int(p) for p in rows[0] if isinstance(p, int) or (isinstance(p, str) and p.isdigit())]
+            return [int(p) for p in rows[0] if isinstance(p, int) or (isinstance(p, str) and p.isdecimal())]
         raw = issued.get("raw") or issued.get("literal")
         if raw:
             match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", str(raw))

@@ -267,3 +267,16 @@ def test_oversized_files_dropped_on_the_window_are_refused(library: Library, ove
     size, limit = oversized.stat().st_size / 2**20, MAX_INPUT_BYTES // 2**20
     assert report.items == []
     assert report.unreadable == [f"{oversized}: {size:.1f} MB is over the {limit} MB limit for one file"]
+
+
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_digits_that_are_not_decimal_do_not_crash_readers_or_exports(name: str) -> None:
+    # "²⁰²⁰".isdigit() is True but int() refuses it: years, months, PMIDs and pages written in superscripts
+    text = SAMPLES[name][0].translate(SUPERSCRIPTS)
+    for record in _parse_all(READERS[name], text):
+        if record.article is not None:
+            json.dumps(to_csl(record.article))
+    assert normalise_pmid("²⁰²⁰") == "" and extract_identifiers("PMID: ²⁰²⁰") == []

@@ -160,7 +160,7 @@ def _balanced(text: str) -> bool:
 
 def _month(value: str) -> int | None:
     value = value.strip().lower()
-    if value.isdigit() and 1 <= int(value) <= 12:
+    if value.isdecimal() and 1 <= int(value) <= 12:
         return int(value)
     return MONTHS.index(value[:3]) + 1 if value[:3] in MONTHS else None
 

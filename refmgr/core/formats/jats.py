@@ -212,14 +212,14 @@ def _dates(article: Article, meta: Element) -> None:
 
     for date in sorted(dates, key=rank):
         year = text_of(_find(date, "year"))
-        if not year.isdigit():
+        if not year.isdecimal():
             continue
         parts = [year]
         month = text_of(_find(date, "month"))
-        if month.isdigit():
+        if month.isdecimal():
             parts.append(f"{int(month):02d}")
             day = text_of(_find(date, "day"))
-            if day.isdigit():
+            if day.isdecimal():
                 parts.append(f"{int(day):02d}")
         article.year, article.date = int(year), "-".join(parts)
         return

@@ -74,7 +74,7 @@ def _record(element: Element, location: str) -> ParsedRecord:
 
 def _month(value: str) -> int | None:
     value = value.strip().lower()
-    if value.isdigit():
+    if value.isdecimal():
         return int(value) if 1 <= int(value) <= 12 else None
     return MONTHS.index(value[:3]) + 1 if value[:3] in MONTHS else None
 
@@ -92,7 +92,7 @@ def _date(pub_date: Element | None) -> tuple[int | None, str]:
     if pub_date is None:
         return None, ""
     year = text_of(pub_date.find("Year"))
-    if not year.isdigit():
+    if not year.isdecimal():
         match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text_of(pub_date.find("MedlineDate")))
         return (int(match.group(1)), match.group(1)) if match else (None, "")
     parts = [year]
@@ -100,7 +100,7 @@ def _date(pub_date: Element | None) -> tuple[int | None, str]:
     if month:
         parts.append(f"{month:02d}")
         day = text_of(pub_date.find("Day"))
-        if day.isdigit():
+        if day.isdecimal():
             parts.append(f"{int(day):02d}")
     return int(year), "-".join(parts)
 

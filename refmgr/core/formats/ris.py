@@ -117,7 +117,7 @@ def date_from_ris(value: str) -> tuple[int | None, str]:
     numbers: list[int] = []
     for part in parts[:3]:
         part = part.strip()
-        if not part.isdigit():
+        if not part.isdecimal():
             break
         numbers.append(int(part))
     if not numbers:
