@@ -194,3 +194,26 @@ def test_cancel_keeps_unfetched_dois_pending(
     assert [(i.status, i.label) for i in report.items] == [("pending", "doi:10.1038/srep16696")]
     assert pending_dois(library)[0][:2] == ("10.1038/srep16696", "import cancelled before the lookup")
     assert crossref_server.log == []
+
+
+def test_seed_page_end_to_end(
+    library: Library, crossref_server: CrossrefServer, crossref_client: CrossrefClient, seed_page: Path
+) -> None:
+    from refmgr.core.crossref.resolve import resolve_references
+
+    report = import_inputs(library, paths=[seed_page], client=crossref_client)
+    [item] = report.items
+    assert item.status == "added" and crossref_server.log == []
+    results = resolve_references(library, item.article_id, crossref_client)
+    assert [r.status for r in results] == ["resolved"] * 5
+    assert results[0].doi == "10.1016/j.eururo.2022.03.006"
+    again = import_inputs(library, texts=["doi: 10.1007/s00270-025-04101-y"], client=crossref_client)
+    assert [(i.status, i.article_id) for i in again.items] == [("duplicate", item.article_id)]
+    refreshed = refresh_articles(library, crossref_client, [item.article_id])
+    assert [i.status for i in refreshed.items] == ["updated"]
+    article = library.get(item.article_id)
+    assert article.journal == "CardioVascular and Interventional Radiology"
+    assert len(article.figures) == 3  # the PubMed page's legends survive the Crossref merge
+    assert {k.kind for k in article.keywords} == {"author", "subject"}
+    assert [r.status for r in article.references] == ["resolved"] * 5
+    assert article.references[3].doi == "10.1200/jco.2020.38.6_suppl.642"
