@@ -155,3 +155,29 @@ def test_export_needs_one_selection(filled, library_path: Path, capsys) -> None:
     assert (code, err) == (2, "refmgr: export needs exactly one of --list NAME, --all, or article ids/DOIs\n")
     code, _, err = run(capsys, library_path, "export", "--all", "1", "--format", "ris")
     assert code == 2
+
+
+def test_seed_page_handout_with_its_references_on_the_list(filled, seed_page: Path) -> None:
+    seed_id = import_file(filled, seed_page).article_ids[0]
+    club = lists.create_list(filled, "Ablation journal club")
+    lists.add_to_list(filled, club, [seed_id, 1, 2, 3, 4, 5])
+    lists.set_item_note(filled, club, seed_id, "Main paper: bring questions on cryoablation margins")
+    text = lists.export_list(filled, club, "handout-md")
+    lines = text.splitlines()
+    assert lines[0] == "# Ablation journal club"
+    assert lines[4].startswith("## 1. Fung KFK. Beyond the Scalpel: the Role of Image-Guided Thermal Ablation in "
+                               "Management of Metastatic Renal Cell Carcinoma in the Era of Immunotherapy.")
+    assert lines[6] == "> Main paper: bring questions on cryoablation margins"
+    assert [line[:9] for line in lines if line.startswith("- **Fig.")] == ["- **Fig. "] * 3
+    assert [line.split(". ")[0] for line in lines if line.startswith("## ")] == [
+        "## 1", "## 2", "## 3", "## 4", "## 5", "## 6",
+    ]  # fmt: skip
+    bibliography = lists.export_list(filled, club, "bibliography", "vancouver").splitlines()
+    assert bibliography[1] == (
+        "2. Ljungberg B, Albiges L, Abu-Ghanem Y, Bedke J, Capitanio U, Dabestani S, et al. European Association of "
+        "Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022 Oct;82(4):399-410."
+    )
+    assert bibliography[5] == (
+        "6. Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal "
+        "carcinoma: early results of a randomised controlled trial. Lancet. 1999 Jan 2;353(9146):14-7."
+    )
