@@ -193,3 +193,18 @@ def test_what_a_drop_carries(tmp_path: Path) -> None:
     assert identifiers_text("doi: 10.1038/SREP16696; PMID: 40555808, PMC1234") == (
         "10.1038/srep16696\nhttps://pubmed.ncbi.nlm.nih.gov/40555808/\nPMC1234"
     )
+
+
+def test_cancel_stops_a_slow_import(qtbot, online: CrossrefServer, library_path: Path) -> None:
+    online.fault_all = "delay"
+    online.delay = 3.0
+    window = open_window(qtbot, library_path)
+    with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
+        window.start_import(window_request(DOIS))
+        qtbot.waitUntil(lambda: window.cancel_button.isVisible())
+        qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    report = finished.args[0]
+    assert report is not None and report.cancelled
+    assert "added" not in report.counts()
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert not window.cancel_button.isVisible()

@@ -223,3 +223,17 @@ def test_refresh_during_typing_keeps_the_notes(qtbot, seeded_window: MainWindow)
         assert pane.notes.textCursor().position() == len("Check Fig. 2")
     assert seeded_window.library.get(article_id).notes == "Check Fig. 2"
     assert pane.notes.toPlainText() == "Check Fig. 2"
+
+
+def test_retracted_article_is_flagged_in_the_pane(qtbot, library_path: Path) -> None:
+    articles = make_articles(2)
+    articles[0].retracted = True
+    with Library(library_path) as library:
+        library.save_many(articles)
+        retracted_id = library.find("10.5555/test.0")
+    window = open_window(qtbot, library_path)
+    window.select_article(retracted_id)
+    assert window.pane.retracted.isVisible()
+    assert window.pane.retracted.text() == "⚠ RETRACTED: this article has been retracted"
+    window.select_article(window.library.find("10.5555/test.1"))
+    assert not window.pane.retracted.isVisible()
