@@ -101,3 +101,13 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") is None
     assert parse_retry_after(None) is None
+
+
+def test_clients_of_one_host_share_a_limiter() -> None:
+    from refmgr.core.crossref.client import CrossrefClient
+
+    with CrossrefClient("http://127.0.0.1:9", mailto="a@example.org") as one, \
+            CrossrefClient("http://127.0.0.1:9/", mailto="b@example.org") as two, \
+            CrossrefClient("http://127.0.0.1:9") as public:  # fmt: skip
+        assert one.limiter is two.limiter
+        assert public.limiter is not one.limiter and public.limiter.concurrency == 1

@@ -14,7 +14,7 @@ import httpx2
 from habanero import Crossref, RequestError
 
 from refmgr import __version__
-from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after
+from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.settings import Settings
 
@@ -101,7 +101,7 @@ class CrossrefClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
-        self.limiter = limiter or RateLimiter(polite=bool(mailto))
+        self.limiter = limiter or shared_limiter(urlsplit(self.base_url).netloc, polite=bool(mailto))
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.requests_made = 0

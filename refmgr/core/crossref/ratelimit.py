@@ -141,3 +141,16 @@ def _int(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if number > 0 else None
+
+
+_shared: dict[tuple[str, bool], RateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiter(host: str, polite: bool) -> RateLimiter:
+    """The process-wide limiter for one host and pool, so clients in several threads share one budget."""
+    with _shared_lock:
+        key = (host.lower(), polite)
+        if key not in _shared:
+            _shared[key] = RateLimiter(polite=polite)
+        return _shared[key]
