@@ -204,7 +204,9 @@ def _fetch_and_save(
 
 
 def _save_found(library: Library, found: list[tuple[_Wanted, dict]], run: _Run, note: str) -> list[int]:
+    """Save fetched works in one transaction; report them after the commit, so readers can see them."""
     ids = []
+    items: list[ItemReport] = []
     with library.transaction():
         for wanted, work in found:
             article = work_to_article(work)
@@ -219,10 +221,11 @@ def _save_found(library: Library, found: list[tuple[_Wanted, dict]], run: _Run, 
                 notes.append(f"same {result.matched_by} as #{result.article_id}")
             if article.retracted:
                 notes.append("RETRACTED")
-            item = ItemReport(f"doi:{wanted.doi} “{title}”", result.action, result.article_id, "; ".join(notes),
-                              wanted.source)  # fmt: skip
-            run.add(item)
-            run.step()
+            items.append(ItemReport(f"doi:{wanted.doi} “{title}”", result.action, result.article_id, "; ".join(notes),
+                                    wanted.source))  # fmt: skip
+    for item in items:
+        run.add(item)
+        run.step()
     return ids
 
 

@@ -217,3 +217,16 @@ def test_seed_page_end_to_end(
     assert {k.kind for k in article.keywords} == {"author", "subject"}
     assert [r.status for r in article.references] == ["resolved"] * 5
     assert article.references[3].doi == "10.1200/jco.2020.38.6_suppl.642"
+
+
+def test_items_are_reported_after_commit(
+    library: Library, library_path: Path, crossref_server: CrossrefServer, crossref_client: CrossrefClient
+) -> None:
+    seen_by_reader: list[int] = []
+    with Library(library_path) as reader:
+
+        def on_item(item: ItemReport) -> None:
+            seen_by_reader.append(reader.count())
+
+        import_inputs(library, texts=[SEED_REFS], client=crossref_client, on_item=on_item)
+    assert seen_by_reader == [4, 4, 4, 4]
