@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -145,6 +144,8 @@ class ReportDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
         copy = QPushButton("Copy report")
         copy.clicked.connect(self._copy)
         close = QPushButton("Close")
@@ -175,6 +176,7 @@ class ReportDialog(QDialog):
             self.table.setItem(row, 1, QTableWidgetItem(label))
             self.table.setItem(row, 2, QTableWidgetItem(message))
         self.table.resizeColumnToContents(0)
+        self.table.setCurrentItem(None)
 
     def statuses(self) -> list[str]:
         """The result column, top to bottom (for tests and the status bar)."""
@@ -196,8 +198,3 @@ def show_about(parent: QWidget | None) -> None:
         "<p>Licensed under the GNU GPL v3 or later. Built with Qt for Python (PySide6).</p>",
     )
 
-
-def center_text(widget: QLabel) -> QLabel:
-    """Centre a label's text (used for empty states)."""
-    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return widget
