@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from PySide6.QtCore import QTimer
@@ -69,6 +70,10 @@ def run_app(library_path: str) -> int:
     window = create_main_window(library_path)
     window.show()
     QTimer.singleShot(0, window.first_run_prompt)
+    signal.signal(signal.SIGINT, lambda *_args: window.close())  # Ctrl+C in the terminal closes cleanly
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)  # lets Python see the signal while Qt's loop runs
+    wake.start(300)
     return app.exec()
 
 

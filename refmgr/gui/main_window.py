@@ -51,6 +51,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
     edits_saved = Signal(int)
     table_refreshed = Signal()
     export_finished = Signal(str)
+    lists_changed = Signal()
 
     def __init__(self, library_path: Path, settings: Settings, settings_path: Path) -> None:
         super().__init__()

@@ -143,26 +143,39 @@ class EditsMixin(_Base):
         """Add articles (dragged rows) to a reading list."""
 
         def done() -> None:
-            self.sidebar.populate()
             self.statusBar().showMessage(f"Added {len(article_ids)} article(s) to the list.", 6000)
 
-        self._write("list", lambda c: lists.add_to_list(c.library, list_id, article_ids), [], done)
+        self._list_write(lambda c: lists.add_to_list(c.library, list_id, article_ids), done)
 
     # ----- lists --------------------------------------------------------------------------
+
+    def _list_write(self, op: Any, then: Any = None) -> None:
+        """Change reading lists in the background; refresh the sidebar, or say why it could not be done."""
+
+        def success(_result: object) -> None:
+            self.sidebar.populate()
+            if then is not None:
+                then()
+            self.lists_changed.emit()
+
+        def failure(message: str, _details: str) -> None:
+            dialogs.tell(self, "Reading list", message)
+            self.task_failed.emit(message)
+
+        self.runner.run("lists", op, on_success=success, on_failure=failure)
 
     def new_list(self, article_ids: list[int] | None = None) -> None:
         """Create a reading list (optionally with articles)."""
         name = dialogs.ask_text(self, "New reading list", "Name:")
         if not name or not name.strip():
             return
-        try:
-            list_id = lists.create_list(self.library, name)
-        except lists.ReadingListError as error:
-            dialogs.tell(self, "Reading list", str(error))
-            return
-        if article_ids:
-            lists.add_to_list(self.library, list_id, article_ids)
-        self.sidebar.populate()
+
+        def op(context: Any) -> None:
+            with context.library.transaction():
+                list_id = lists.create_list(context.library, name)
+                lists.add_to_list(context.library, list_id, article_ids or [])
+
+        self._list_write(op)
 
     def _list_action(self, action: str, list_id: int | None) -> None:
         if action == "new":
@@ -170,16 +183,12 @@ class EditsMixin(_Base):
         elif action == "rename" and list_id is not None:
             name = dialogs.ask_text(self, "Rename reading list", "New name:")
             if name:
-                try:
-                    lists.rename_list(self.library, list_id, name)
-                except lists.ReadingListError as error:
-                    dialogs.tell(self, "Reading list", str(error))
-                self.sidebar.populate()
+                self._list_write(lambda c: lists.rename_list(c.library, list_id, name))
         elif action == "delete" and list_id is not None:
             if dialogs.ask(self, "Delete reading list", "Delete this reading list? Its articles stay in the library."):
-                lists.delete_list(self.library, list_id)
-                self.sidebar.select(Scope("all"))
-                self.sidebar.populate()
+                if self.sidebar.scope.kind == "list" and self.sidebar.scope.value == list_id:
+                    self.sidebar.select(Scope("all"))
+                self._list_write(lambda c: lists.delete_list(c.library, list_id))
         elif action == "export" and list_id is not None:
             items = lists.list_items(self.library, list_id)
             name = next((rl.name for rl in lists.all_lists(self.library) if rl.id == list_id), None)

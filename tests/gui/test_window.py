@@ -237,3 +237,31 @@ def test_retracted_article_is_flagged_in_the_pane(qtbot, library_path: Path) -> 
     assert window.pane.retracted.text() == "⚠ RETRACTED: this article has been retracted"
     window.select_article(window.library.find("10.5555/test.1"))
     assert not window.pane.retracted.isVisible()
+
+
+def test_reading_lists_are_created_renamed_and_deleted(qtbot, seeded_window: MainWindow, monkeypatch) -> None:
+    from refmgr.gui.sidebar import Scope
+
+    names = iter(["Journal club", "Journal club (May)"])
+    monkeypatch.setattr(dialogs, "ask_text", lambda *_args, **_kw: next(names))
+    monkeypatch.setattr(dialogs, "ask", lambda *_args: True)
+    told: list[str] = []
+    monkeypatch.setattr(dialogs, "tell", lambda _parent, _title, text: told.append(text))
+    seed_id = _open_seed(seeded_window)
+    with qtbot.waitSignal(seeded_window.lists_changed, timeout=5000):
+        seeded_window.new_list([seed_id])
+    [reading_list] = lists.all_lists(seeded_window.library)
+    assert (reading_list.name, reading_list.count) == ("Journal club", 1)
+    seeded_window.sidebar.select(Scope("list", reading_list.id))
+    assert seeded_window.model.ids == [seed_id]
+    with qtbot.waitSignal(seeded_window.lists_changed, timeout=5000):
+        seeded_window.sidebar.list_action.emit("rename", reading_list.id)
+    assert seeded_window.sidebar.list_item(reading_list.id).text(0) == "Journal club (May)  (1)"
+    names = iter(["journal CLUB (may)"])
+    with qtbot.waitSignal(seeded_window.task_failed, timeout=5000):
+        seeded_window.new_list()
+    assert told == ["a reading list called 'journal CLUB (may)' already exists"]
+    with qtbot.waitSignal(seeded_window.lists_changed, timeout=5000):
+        seeded_window.sidebar.list_action.emit("delete", reading_list.id)
+    assert lists.all_lists(seeded_window.library) == []
+    assert seeded_window.sidebar.scope.kind == "all" and seeded_window.model.ids == [seed_id]
