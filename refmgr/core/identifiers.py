@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 _DOI_IN_TEXT = re.compile(r"10\.\d{4,9}(?:/|%2[Ff])[^\s\"'\u201c\u201d\u2018\u2019]+")
@@ -16,6 +17,7 @@ _PMID_IN_TEXT = re.compile(
     r"(?:\bPMID\s*:?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})\b", re.IGNORECASE
 )
 _PMCID_IN_TEXT = re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
+_SIMPLE_DOI = re.compile(r"10\.\d{4,9}/[a-z0-9][a-z0-9\-._/]*[a-z0-9]")
 _TRAILING = ".,;:!?"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 MAX_SCAN_CHARS = 20_000_000
@@ -49,10 +51,14 @@ def _clean_doi(candidate: str) -> str:
     return candidate.lower() if _DOI_EXACT.match(candidate) else ""
 
 
+@lru_cache(maxsize=65536)
 def normalise_doi(text: str) -> str:
     """A single DOI (bare, doi:, doi.org URL, percent-encoded) as a lower-case bare DOI, or ""."""
     if not text:
         return ""
+    lowered = text.strip().lower()
+    if _SIMPLE_DOI.fullmatch(lowered):
+        return lowered
     token = _DOI_PREFIXES.sub("", text.strip().lstrip("([{<\"'\u201c\u2018"))
     token = _DOI_PREFIXES.sub("", unquote(token)) if token.lower().startswith("http") else token
     match = _DOI_IN_TEXT.search(token)

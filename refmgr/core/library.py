@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -191,7 +191,7 @@ class Library:
             duplicate = self.find_duplicate(article)
             if duplicate is None:
                 article_id = self._insert(article, source)
-                self._link_citations(article_id)
+                self._link_citations(article_id, outgoing=bool(article.references))
                 return SaveResult(article_id, "added")
             article_id, matched_by = duplicate
             changed = self._merge(article_id, article)
@@ -213,14 +213,19 @@ class Library:
             date_modified=stamp,
             source=source or article.source,
         )
+        row.update(n_figures=len(article.figures), n_references=len(article.references))
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({placeholders})", list(row.values()))
         article_id = int(cursor.lastrowid)
-        self._write_children(article_id, article)
+        self._write_children(article_id, article, fresh=True)
         if article.tags:
             self.set_tags(article_id, article.tags)
-        self.reindex(article_id)
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, *fts_values_of(article)),
+        )
         return article_id
 
     def _article_row(self, article: Article) -> dict[str, Any]:
@@ -233,7 +238,7 @@ class Library:
         row["first_author_norm"] = normalise_name(article.first_author)
         row["retracted"] = int(article.retracted)
         for name in JSON_FIELDS:
-            row[name] = json.dumps(getattr(article, name), ensure_ascii=False)
+            row[name] = _json(getattr(article, name))
         return row
 
     def _merge(self, article_id: int, incoming: Article) -> bool:
@@ -259,26 +264,32 @@ class Library:
         row = self.conn.execute(f"SELECT id FROM articles WHERE {column} = ?", (value,)).fetchone()
         return row[0] if row else None
 
-    def _write_children(self, article_id: int, article: Article) -> None:
+    def _write_children(self, article_id: int, article: Article, fresh: bool = False) -> None:
+        """Write authors, keywords, figures, references and types; `fresh` skips clearing old rows."""
         conn = self.conn
-        for table in ("authors", "keywords", "figures", "refs", "publication_types"):
-            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        if not fresh:
+            for table in ("authors", "keywords", "figures", "refs", "publication_types"):
+                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         conn.executemany(
             "INSERT INTO authors VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (article_id, i, a.family, a.given, a.literal, a.orcid, json.dumps(a.affiliations, ensure_ascii=False))
+                (article_id, i, a.family, a.given, a.literal, a.orcid, _json(a.affiliations))
                 for i, a in enumerate(article.authors)
             ],
         )
         conn.executemany(
             "INSERT INTO keywords VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (article_id, i, k.term, k.kind, json.dumps(k.qualifiers, ensure_ascii=False), int(k.major))
+                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major))
                 for i, k in enumerate(article.keywords)
             ],
         )
-        self._write_figures(article_id, article.figures)
-        self._write_references(article_id, article.references)
+        if fresh:
+            self._insert_figures(article_id, article.figures)
+            self._insert_references(article_id, article.references)
+        else:
+            self._write_figures(article_id, article.figures)
+            self._write_references(article_id, article.references)
         conn.executemany(
             "INSERT OR IGNORE INTO publication_types VALUES (?, ?)",
             [(article_id, name) for name in article.publication_types],
@@ -286,40 +297,50 @@ class Library:
 
     def _write_figures(self, article_id: int, figures: list[Figure]) -> None:
         self.conn.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
+        self._insert_figures(article_id, figures)
+        self.conn.execute("UPDATE articles SET n_figures = ? WHERE id = ?", (len(figures), article_id))
+
+    def _insert_figures(self, article_id: int, figures: list[Figure]) -> None:
         self.conn.executemany(
             "INSERT INTO figures VALUES (?, ?, ?, ?)",
             [(article_id, i, f.label, f.legend) for i, f in enumerate(figures)],
         )
-        self.conn.execute("UPDATE articles SET n_figures = ? WHERE id = ?", (len(figures), article_id))
 
     def _write_references(self, article_id: int, references: list[Reference]) -> None:
         self.conn.execute("DELETE FROM refs WHERE article_id = ?", (article_id,))
+        self._insert_references(article_id, references)
+        self.conn.execute("UPDATE articles SET n_references = ? WHERE id = ?", (len(references), article_id))
+
+    def _insert_references(self, article_id: int, references: list[Reference]) -> None:
         self.conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     article_id, i, r.text, normalise_doi(r.doi), normalise_pmid(r.pmid), r.status,
-                    r.confidence, r.cited_article_id, json.dumps(r.parts, ensure_ascii=False),
+                    r.confidence, r.cited_article_id, _json(r.parts),
                 )
                 for i, r in enumerate(references)
             ],
         )
-        self.conn.execute("UPDATE articles SET n_references = ? WHERE id = ?", (len(references), article_id))
 
-    def _link_citations(self, article_id: int) -> None:
+    def _link_citations(self, article_id: int, outgoing: bool = True) -> None:
         """Point references at library articles with the same DOI or PMID, both directions."""
-        self.conn.execute(
-            "UPDATE refs SET cited_article_id = (SELECT a.id FROM articles a WHERE "
-            "(refs.doi != '' AND a.doi = refs.doi) OR (refs.pmid != '' AND a.pmid = refs.pmid) LIMIT 1) "
-            "WHERE article_id = ? AND (doi != '' OR pmid != '')",
-            (article_id,),
-        )
+        if outgoing:
+            self._link_outgoing(article_id)
         row = self.conn.execute("SELECT doi, pmid FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row and (row[0] or row[1]):
             self.conn.execute(
                 "UPDATE refs SET cited_article_id = ? WHERE (doi != '' AND doi = ?) OR (pmid != '' AND pmid = ?)",
                 (article_id, row[0] or "", row[1] or ""),
             )
+
+    def _link_outgoing(self, article_id: int) -> None:
+        self.conn.execute(
+            "UPDATE refs SET cited_article_id = (SELECT a.id FROM articles a WHERE "
+            "(refs.doi != '' AND a.doi = refs.doi) OR (refs.pmid != '' AND a.pmid = refs.pmid) LIMIT 1) "
+            "WHERE article_id = ? AND (doi != '' OR pmid != '')",
+            (article_id,),
+        )
 
     def reindex(self, article_id: int) -> None:
         """Rewrite the full-text index row of one article from its tables."""
@@ -345,12 +366,12 @@ class Library:
         def rows(sql: str) -> sqlite3.Cursor:
             return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
 
-        authors = " ; ".join(" ".join(filter(None, r)) for r in rows("SELECT family, given, literal FROM authors"))
-        keywords = " ; ".join(
-            r[0] + " " + " ".join(json.loads(r[1])) for r in rows("SELECT term, qualifiers FROM keywords")
+        return fts_values(
+            row,
+            rows("SELECT family, given, literal FROM authors"),
+            ((term, json.loads(qualifiers)) for term, qualifiers in rows("SELECT term, qualifiers FROM keywords")),
+            rows("SELECT label, legend FROM figures"),
         )
-        legends = "\n".join(f"{label} {legend}" for label, legend in rows("SELECT label, legend FROM figures"))
-        return (row[0], authors, f"{row[1]} {row[2]}".strip(), row[3], keywords, legends, row[4])
 
     # ----- reading ------------------------------------------------------------------------
 
@@ -608,6 +629,37 @@ class Library:
         """Store a per-library setting."""
         with self.transaction():
             self.conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+
+def _json(value: list[Any] | dict[str, Any]) -> str:
+    """JSON text of a list or dict, with the common empty cases skipped."""
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fts_values(
+    scalars: Sequence[str],
+    authors: Iterable[Sequence[str]],
+    keywords: Iterable[tuple[str, list[str]]],
+    figures: Iterable[Sequence[str]],
+) -> tuple[str, ...]:
+    """The full-text columns from (title, journal, abbrev, abstract, notes) and the child rows."""
+    title, journal, abbrev, abstract, notes = scalars
+    author_text = " ; ".join(" ".join(filter(None, names)) for names in authors)
+    keyword_text = " ; ".join(" ".join([term, *qualifiers]) for term, qualifiers in keywords)
+    legends = "\n".join(f"{label} {legend}" for label, legend in figures)
+    return (title, author_text, f"{journal} {abbrev}".strip(), abstract, keyword_text, legends, notes)
+
+
+def fts_values_of(article: Article) -> tuple[str, ...]:
+    """The full-text columns for an article object (same text as Library.fts_row gives)."""
+    return fts_values(
+        (article.title, article.journal, article.journal_abbrev, article.abstract, article.notes),
+        ((a.family, a.given, a.literal) for a in article.authors),
+        ((k.term, k.qualifiers) for k in article.keywords),
+        ((f.label, f.legend) for f in article.figures),
+    )
 
 
 def merge_articles(existing: Article, incoming: Article) -> Article:
