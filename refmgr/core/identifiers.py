@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
 _DOI_IN_TEXT = re.compile(r"10\.\d{4,9}(?:/|%2[Ff])[^\s\"'\u201c\u201d\u2018\u2019]+")
@@ -51,7 +50,6 @@ def _clean_doi(candidate: str) -> str:
     return candidate.lower() if _DOI_EXACT.match(candidate) else ""
 
 
-@lru_cache(maxsize=65536)
 def normalise_doi(text: str) -> str:
     """A single DOI (bare, doi:, doi.org URL, percent-encoded) as a lower-case bare DOI, or ""."""
     if not text:
