@@ -10,6 +10,7 @@ from refmgr.core.model import Figure, Keyword
 
 PALETTE = ("#ffe08a", "#b9e4c9", "#c9d8ff", "#ffc9de", "#d9c9ff", "#ffd2a8", "#c4f0f0", "#e6e6a8")
 EMPHASIS = "#ff9f1c"
+INK = "#1a1a1a"  # dark text on the pastel marks, readable in dark themes too
 MIN_STEM = 5
 
 
@@ -99,9 +100,9 @@ def highlight_legend(text: str, hits: list[KeywordHits], selected: KeywordHits |
         out.append(html.escape(text[position:start]))
         word = html.escape(text[start:stop])
         if selected is not None and hit is selected:
-            out.append(f'<span style="background-color:{EMPHASIS}; font-weight:bold;">{word}</span>')
+            out.append(f'<span style="background-color:{EMPHASIS}; font-weight:bold; color:{INK};">{word}</span>')
         else:
-            out.append(f'<span style="background-color:{hit.color};">{word}</span>')
+            out.append(f'<span style="background-color:{hit.color}; color:{INK};">{word}</span>')
         position = stop
     out.append(html.escape(text[position:]))
     return "".join(out)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtGui import QBrush, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
 from refmgr.core import lists
@@ -62,6 +62,7 @@ class Sidebar(QTreeWidget):
         self.setAccessibleName("Library sections")
         self.currentItemChanged.connect(self._current_changed)
         self.scope = Scope("all", label="All articles")
+        self.drop_target: QTreeWidgetItem | None = None
         self.populate()
 
     def _group(self, title: str) -> QTreeWidgetItem:
@@ -86,6 +87,7 @@ class Sidebar(QTreeWidget):
         """Rebuild from the library (counts change with every import), keeping the current scope."""
         current = self.scope
         self.blockSignals(True)
+        self.drop_target = None
         self.clear()
         library_group = self._group("Library")
         total = self.library.count()
@@ -157,6 +159,7 @@ class Sidebar(QTreeWidget):
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         target = self._target_list(event.position().toPoint())
+        self._highlight(self.list_item(target) if target is not None else None)
         internal = event.mimeData().hasFormat(ARTICLE_IDS_MIME)
         if internal and target is None:
             event.ignore()
@@ -164,10 +167,23 @@ class Sidebar(QTreeWidget):
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
 
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._highlight(None)
+        event.accept()
+
     def dropEvent(self, event: QDropEvent) -> None:
+        self._highlight(None)
         self.handle_drop(event.mimeData(), self._target_list(event.position().toPoint()))
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
+
+    def _highlight(self, item: QTreeWidgetItem | None) -> None:
+        """Mark the reading list a drag hovers over (the drop target)."""
+        if self.drop_target is not None and self.drop_target is not item:
+            self.drop_target.setBackground(0, QBrush())
+        if item is not None:
+            item.setBackground(0, self.palette().highlight().color().lighter(170))
+        self.drop_target = item
 
     def handle_drop(self, mime: object, list_id: int | None) -> bool:
         """Rows dropped on a list are added to it; DOIs and files are imported (into the list)."""

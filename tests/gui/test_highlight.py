@@ -38,10 +38,10 @@ def test_hits_count_per_legend_and_html_marks_each_occurrence() -> None:
     assert hits[1].counts == {0: 1, 1: 1}
     assert hits[1].legend_indexes == [0, 1] and hits[1].total == 2
     marked = highlight_legend(figures[0].legend, hits)
-    assert marked.count(f'background-color:{hits[0].color};">') == 2
-    assert f'<span style="background-color:{hits[1].color};">immunotherapy</span>' in marked
+    assert marked.count(f'background-color:{hits[0].color}; color:#1a1a1a;">') == 2
+    assert f'<span style="background-color:{hits[1].color}; color:#1a1a1a;">immunotherapy</span>' in marked
     emphasised = highlight_legend(figures[0].legend, hits, selected=hits[1])
-    assert f'background-color:{EMPHASIS}; font-weight:bold;">immunotherapy</span>' in emphasised
+    assert f'background-color:{EMPHASIS}; font-weight:bold; color:#1a1a1a;">immunotherapy</span>' in emphasised
     page = legends_html(figures, hits, selected=hits[0])
     assert 'name="fig-2"' in page and "&lt;bleomycin&gt; &amp; pain" in page
     assert page.count("◀") == 1  # only Fig. 1 mentions cryoablation

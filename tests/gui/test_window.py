@@ -55,11 +55,12 @@ def test_keywords_beside_the_three_legends_with_highlights(seeded_window: MainWi
     assert metastasis.legend_indexes == [0, 1, 2]
     cryo = next(h for h in side.hits if h.keyword.term == "Cryoablation")
     assert cryo.legend_indexes == [0]
-    assert f"background-color:{cryo.color};\">cryoablation</span>" in side.html()
+    assert f"background-color:{cryo.color}; color:#1a1a1a;\">cryoablation</span>" in side.html()
     assert side.select_keyword("Cryoablation")
     assert side.selected is cryo
     rendered = side.html()
-    assert rendered.count("◀") == 1 and f'background-color:{EMPHASIS}; font-weight:bold;">cryoablation' in rendered
+    assert rendered.count("◀") == 1
+    assert f'background-color:{EMPHASIS}; font-weight:bold; color:#1a1a1a;">cryoablation' in rendered
     assert side.keywords.currentIndex().row() == terms.index("Cryoablation")
     assert not side.select_keyword("Not a keyword of this article")
     assert side.legends.refused == []
@@ -166,6 +167,7 @@ def test_rows_dragged_onto_a_reading_list_are_added(qtbot, seeded_path: Path) ->
     with qtbot.waitSignal(window.sidebar.rows_dropped_on_list) as dropped:
         assert drop(window.sidebar.viewport(), mime, window.sidebar.visualItemRect(item).center())
     assert dropped.args == [list_id, dragged]
+    assert window.sidebar.drop_target is None  # the hover highlight is gone after the drop
     qtbot.waitUntil(lambda: [i.article_id for i in lists.list_items(window.library, list_id)] == dragged)
     qtbot.waitUntil(lambda: window.sidebar.list_item(list_id).text(0) == "Ablation review  (2)")
     assert not drop(window.table.viewport(), window.model.mimeData([window.model.index(1, 0)]))
