@@ -164,3 +164,17 @@ def test_threads_formatting_text_and_html_at_once(articles: list[Article]) -> No
     assert results[0] == results[2] and results[1] == results[3]
     assert "<i>" not in "".join(results[0])
     assert all("<i>Eur Urol</i>" in "".join(r) for r in results[1::2])
+
+
+def test_oversized_cache_file_is_dropped(articles: list[Article], tmp_path: Path, monkeypatch) -> None:
+    from refmgr.core.export import citecache
+
+    path = tmp_path / "citations.sqlite"
+    first = EntryCache(path)
+    format_entries(articles[:1], "vancouver", "text", cache=first)
+    (key,) = first.memory
+    assert EntryCache(path).get_many([key]) == {key: first.memory[key]}
+    monkeypatch.setattr(citecache, "FILE_LIMIT_BYTES", 10)
+    fresh = EntryCache(path)
+    assert fresh.get_many([key]) == {}
+    assert format_entries(articles[:1], "vancouver", "text", cache=fresh)[0].startswith("Ljungberg B")

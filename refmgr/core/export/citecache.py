@@ -14,6 +14,7 @@ from refmgr import APP_NAME
 
 CACHE_ENV = "REFMGR_CACHE_DIR"
 MEMORY_LIMIT = 50_000
+FILE_LIMIT_BYTES = 64 * 1024 * 1024  # a bigger cache file is dropped and rebuilt as entries are formatted
 _SQL_CHUNK = 500
 
 
@@ -51,6 +52,8 @@ class EntryCache:
             assert self.path is not None
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self.path.is_file() and self.path.stat().st_size > FILE_LIMIT_BYTES:
+                    self.path.unlink()
                 conn = sqlite3.connect(str(self.path), timeout=2.0, check_same_thread=False, isolation_level=None)
                 conn.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
                 self._conn = conn
