@@ -296,6 +296,19 @@ def test_sniff_rejects_medline_and_prose() -> None:
     assert pubmed_page.sniff("A letter to a colleague about renal cancer.\n") == 0
 
 
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "doi: 10.1136/esmoopen-2020-000776",
+        "PMID: 35346519\ndoi: 10.1016/j.eururo.2022.03.006",
+        "Found on PubMed: doi: 10.1007/s00270-025-04101-y",
+    ],
+)
+def test_pasted_identifiers_are_not_claimed_as_a_page(pasted: str) -> None:
+    assert pubmed_page.sniff(pasted) == 0
+    assert detect_reader(pasted) is None
+
+
 def test_ahead_of_print_page_copied_without_site_header() -> None:
     text = """Randomized Controlled Trial
 Eur Urol. 2025 Jun 24:S0302-2838(25)00321-4.

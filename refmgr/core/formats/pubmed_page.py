@@ -56,20 +56,21 @@ KNOWN_TYPES = {
 
 
 def sniff(text: str) -> int:
-    """How surely the text is a saved PubMed abstract page (0-100)."""
+    """How surely the text is a saved PubMed abstract page (0-100).
+
+    A bare "doi: ..." or "PMID: ..." line is not enough: pasted identifiers must reach Crossref.
+    """
     head = text[:200_000]
-    score = 0
-    if "PubMed" in head:
-        score += 30
-    landmarks = r"^\s*(?:PubMed Disclaimer|Similar articles|Full text links|LinkOut - more resources)\s*$"
-    if re.search(landmarks, head, re.M):
-        score += 40
-    if re.search(r"^\s*(?:PMID: \d+|doi: 10\.\d{4,9}/\S+)", head, re.M):
-        score += 15
-    if re.search(r"^\s*Abstract\s*$", head, re.M):
-        score += 10
     if re.search(r"^PMID- ", head, re.M):
         return 0
+    landmarks = r"^\s*(?:PubMed Disclaimer|Similar articles|Full text links|LinkOut - more resources)\s*$"
+    has_landmark = re.search(landmarks, head, re.M) is not None
+    has_pubmed = "PubMed" in head
+    has_id_line = re.search(r"^\s*(?:PMID: \d+|doi: 10\.\d{4,9}/\S+)", head, re.M) is not None
+    has_abstract = re.search(r"^\s*Abstract\s*$", head, re.M) is not None
+    if not (has_landmark or (has_id_line and has_abstract)):
+        return 0
+    score = 30 * has_pubmed + 40 * has_landmark + 15 * has_id_line + 10 * has_abstract
     return min(score, 95)
 
 
