@@ -41,9 +41,31 @@ def library_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library file")
 
 
+def files_to_open(argv: list[str], parser: argparse.ArgumentParser) -> list[str] | None:
+    """Files named without a subcommand (`refmgr a.ris b.nbib`, as the desktop file does), else None."""
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    files: list[str] = []
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--library":
+            next(tokens, None)
+        elif token.startswith("-") or token in commands:
+            return None
+        else:
+            files.append(token)
+    return files or None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    files = files_to_open(argv, parser)
+    if files is not None:
+        from refmgr.cli.window import open_window
+
+        library = argv[argv.index("--library") + 1] if "--library" in argv else None
+        return open_window(argparse.Namespace(library=library), files)
     args = parser.parse_args(argv)
     if args.self_test:
         from refmgr.selftest import run_self_test

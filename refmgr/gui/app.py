@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -62,14 +64,17 @@ def configure(app: QApplication) -> None:
     app.setProperty("refmgrConfigured", True)
 
 
-def run_app(library_path: str) -> int:
-    """Open the window on a library and run the event loop; return the exit code."""
+def run_app(library_path: str, files: Sequence[Path] = ()) -> int:
+    """Open the window on a library (importing FILES once shown) and run the event loop."""
     from refmgr.gui import create_main_window
+    from refmgr.gui.imports import ImportRequest
 
     app = ensure_application()
     window = create_main_window(library_path)
     window.show()
     QTimer.singleShot(0, window.first_run_prompt)
+    if files:
+        QTimer.singleShot(0, lambda: window.start_import(ImportRequest(paths=list(files))))
     signal.signal(signal.SIGINT, lambda *_args: window.close())  # Ctrl+C in the terminal closes cleanly
     wake = QTimer(window)
     wake.timeout.connect(lambda: None)  # lets Python see the signal while Qt's loop runs

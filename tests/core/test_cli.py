@@ -200,3 +200,27 @@ def test_library_from_environment(
     assert code == 0 and path.exists()
     code, out, _ = run(capsys, "list")
     assert out.split()[:2] == ["1", "2025"]
+
+
+def test_files_without_subcommand_open_the_window_with_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`refmgr a.ris b.nbib` (the desktop file's Exec line) opens the window and imports the files."""
+    import refmgr.cli.window
+
+    calls: list[tuple[str | None, list[str] | None]] = []
+    def fake_open_window(args: object, files: list[str] | None = None) -> int:
+        calls.append((getattr(args, "library", None), files))
+        return 0
+
+    monkeypatch.setattr(refmgr.cli.window, "open_window", fake_open_window)
+    assert main(["--library", "lib.sqlite", "a.ris", "b.nbib"]) == 0
+    assert main(["c.bib"]) == 0
+    assert calls == [("lib.sqlite", ["a.ris", "b.nbib"]), (None, ["c.bib"])]
+
+
+def test_subcommands_are_not_taken_for_files() -> None:
+    from refmgr.cli import build_parser, files_to_open
+
+    parser = build_parser()
+    assert files_to_open(["list"], parser) is None
+    assert files_to_open(["--version"], parser) is None
+    assert files_to_open([], parser) is None
