@@ -60,4 +60,4 @@ def test_broken_article_spares_the_other() -> None:
     first, second = pubmed_xml.parse(text)
     assert first.article.pmid == "35346519"
     assert second.article is None
-    assert second.error == "article 2 (line 64): XML not well-formed (mismatched tag); article skipped"
+    assert second.error == "article 2 (line 64): XML not well-formed at line 71 (mismatched tag); article skipped"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element, ParseError, tostring
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element, tostring
 
 from refmgr.core.formats import ParsedRecord
+from refmgr.core.formats.xmlrecords import parse_xml_articles
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
 
@@ -40,46 +38,11 @@ def sniff(text: str) -> int:
 
 def parse(text: str) -> Iterator[ParsedRecord]:
     """One record per <article>; a file that is not well-formed is retried article by article."""
-    text = text.lstrip("\ufeff")
-    try:
-        root = fromstring(text.encode("utf-8"))
-    except DefusedXmlException as error:
-        yield ParsedRecord("file", error=f"unsafe XML refused ({type(error).__name__}: entity or DTD tricks); "
-                           "nothing imported from this file")
-        return
-    except ParseError as error:
-        yield from _parse_blocks(text, error)
-        return
-    articles = [root] if _local(root.tag) == "article" else [e for e in root.iter() if _local(e.tag) == "article"]
-    if not articles:
-        yield ParsedRecord("file", error="no <article> element: not JATS XML")
-        return
-    for index, element in enumerate(articles, 1):
-        yield _record(element, f"article {index}")
+    return parse_xml_articles(text, _ARTICLE_BLOCK, _articles, _record, "article")
 
 
-def _parse_blocks(text: str, error: ParseError) -> Iterator[ParsedRecord]:
-    """Parse each <article>...</article> on its own so one broken article spares the others."""
-    line = error.position[0] if getattr(error, "position", None) else 0
-    blocks = list(_ARTICLE_BLOCK.finditer(text))
-    if len(blocks) <= 1:
-        yield ParsedRecord(f"line {line}", error=f"XML not well-formed at line {line}: {error}")
-        return
-    for index, match in enumerate(blocks, 1):
-        start_line = text.count("\n", 0, match.start()) + 1
-        location = f"article {index} (line {start_line})"
-        try:
-            element = fromstring(match.group(0).encode("utf-8"))
-        except DefusedXmlException as block_error:
-            yield ParsedRecord(location, error=f"{location}: unsafe XML refused ({type(block_error).__name__})")
-            continue
-        except ParseError as block_error:
-            where = start_line + block_error.position[0] - 1
-            reason = str(block_error).split(":", 1)[0]
-            yield ParsedRecord(location, error=f"{location}: XML not well-formed at line {where} ({reason}); "
-                               "article skipped")
-            continue
-        yield _record(element, location)
+def _articles(root: Element) -> list[Element]:
+    return [root] if _local(root.tag) == "article" else [e for e in root.iter() if _local(e.tag) == "article"]
 
 
 def _record(element: Element, location: str) -> ParsedRecord:

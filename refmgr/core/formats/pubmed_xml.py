@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element
 
 from refmgr.core.formats import ParsedRecord
 from refmgr.core.formats.jats import text_of
+from refmgr.core.formats.xmlrecords import parse_xml_articles
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Keyword, Reference
 
@@ -30,36 +28,11 @@ def sniff(text: str) -> int:
 
 def parse(text: str) -> Iterator[ParsedRecord]:
     """One record per <PubmedArticle>; if the file is not well-formed, each article is parsed on its own."""
-    text = text.lstrip("\ufeff")
-    try:
-        root = fromstring(text.encode("utf-8"))
-    except DefusedXmlException as error:
-        yield ParsedRecord("file", error=f"unsafe XML refused ({type(error).__name__}: entity or DTD tricks); "
-                           "nothing imported from this file")
-        return
-    except ParseError:
-        yield from _parse_blocks(text)
-        return
-    elements = [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
-    for index, element in enumerate(elements, 1):
-        yield _record(element, f"article {index}")
+    return parse_xml_articles(text, _ARTICLE_BLOCK, _articles, _record, "PubmedArticle")
 
 
-def _parse_blocks(text: str) -> Iterator[ParsedRecord]:
-    blocks = list(_ARTICLE_BLOCK.finditer(text))
-    if not blocks:
-        yield ParsedRecord("file", error="XML not well-formed and no complete <PubmedArticle> in it")
-        return
-    for index, match in enumerate(blocks, 1):
-        start_line = text.count("\n", 0, match.start()) + 1
-        location = f"article {index} (line {start_line})"
-        try:
-            element = fromstring(match.group(0).encode("utf-8"))
-        except (ParseError, DefusedXmlException) as error:
-            yield ParsedRecord(location, error=f"{location}: XML not well-formed ({str(error).split(':')[0]}); "
-                               "article skipped")
-            continue
-        yield _record(element, location)
+def _articles(root: Element) -> list[Element]:
+    return [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
 
 
 def _record(element: Element, location: str) -> ParsedRecord:
