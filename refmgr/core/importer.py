@@ -125,17 +125,15 @@ def save_records(
     def flush() -> None:
         if not batch:
             return
-        with library.transaction():
-            for record in batch:
-                assert record.article is not None
-                where = f"{source} {record.location}"
-                try:
-                    result = library.save(record.article, source=source)
-                except SAVE_ERRORS as error:  # the record's savepoint was rolled back: nothing half-written
-                    report.items.append(ItemReport(_label(record), "failed", None, f"not saved: {error}", where))
-                    continue
-                message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
-                report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
+        articles = [record.article for record in batch if record.article is not None]
+        results = library.save_batch(articles, source=source, catch=SAVE_ERRORS)
+        for record, result in zip(batch, results, strict=True):
+            where = f"{source} {record.location}"
+            if isinstance(result, Exception):  # the record's savepoint was rolled back: nothing half-written
+                report.items.append(ItemReport(_label(record), "failed", None, f"not saved: {result}", where))
+                continue
+            message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
+            report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
 
     for record in _guarded(records, source):
