@@ -104,13 +104,15 @@ def test_auto_backup_skips_missing_and_damaged_libraries(library_path: Path) -> 
     assert not any(backups_dir(library_path).iterdir())  # no partial file left behind
 
 
-def test_the_command_line_backs_up_on_start_and_uses_the_setting(library_path: Path, capsys) -> None:
+def test_the_command_line_backs_up_on_start_once_a_day(library_path: Path, capsys) -> None:
     make_library(library_path, n=3)
-    Settings(backups_kept=4).save(settings_file())
+    Settings(backups_kept=2).save(settings_file())
+    old = [create_backup(library_path, keep=5, now=START - timedelta(days=d)) for d in (3, 2)]
     assert main(["--library", str(library_path), "list"]) == 0
-    assert len(list_backups(library_path)) == 1
+    backups = list_backups(library_path)
+    assert len(backups) == 2 and backups[0].name.endswith("-auto.sqlite") and backups[1] == old[1]
     assert main(["--library", str(library_path), "list"]) == 0
-    assert len(list_backups(library_path)) == 1  # not twice in a day
+    assert list_backups(library_path) == backups  # not twice in a day
     capsys.readouterr()
 
 
