@@ -344,10 +344,11 @@ class Library:
             [(article_id, *fts_values_of(article)) for article_id, article in zip(ids, articles, strict=True)],
         )
         # older articles' references to the new ones (the new ones' own references are linked above)
-        conn.executemany(
-            "UPDATE refs SET cited_article_id = ? WHERE +article_id < ? AND (doi = ? OR pmid = ?)",
-            [(article_id, first, doi, pmid) for article_id, doi, pmid in identifiers if doi or pmid],
-        )
+        if conn.execute("SELECT 1 FROM refs WHERE article_id < ? LIMIT 1", (first,)).fetchone():
+            conn.executemany(
+                "UPDATE refs SET cited_article_id = ? WHERE +article_id < ? AND (doi = ? OR pmid = ?)",
+                [(article_id, first, doi, pmid) for article_id, doi, pmid in identifiers if doi or pmid],
+            )
         return ids
 
     def _reference_rows(self, ids: list[int], articles: list[Article]) -> list[tuple[Any, ...]]:
