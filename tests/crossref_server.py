@@ -20,7 +20,8 @@ import pytest
 DATA = Path(__file__).parent / "data"
 RECORDED = DATA / "crossref"
 AUTHORED = DATA / "crossref_authored"
-FAULTS = ("429", "500", "503", "html", "truncated", "drop", "empty", "delay")
+FAULTS = ("429", "500", "503", "html", "truncated", "drop", "empty", "delay", "huge")
+HUGE_BYTES = 200 * 2**20  # the "huge" fault streams a JSON reply this long, without Content-Length
 # Crossref's pools since December 2025: (requests per interval, concurrency) for single and list requests.
 POOL_LIMITS = {
     "polite-single": (10, 3), "polite-array": (3, 3), "public-single": (5, 1), "public-array": (1, 1),
@@ -118,6 +119,7 @@ class CrossrefServer:
         self.shuffle = random.Random(3)
         self.enforce_limits = False
         self.refused = 0
+        self.huge_sent: list[int] = []  # bytes written for each "huge" reply before the client hung up
         self._starts: dict[str, deque[float]] = {pool: deque() for pool in POOL_LIMITS}
         self.lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
@@ -323,6 +325,30 @@ def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
             elif fault == "drop":
                 self.close_connection = True
                 self.connection.close()
+            elif fault == "huge":
+                self._huge(pool)
+
+        def _huge(self, pool: str) -> None:
+            """A 200 MB work streamed with no Content-Length (its abstract never ends), until the client hangs up."""
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("x-api-pool", pool)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            head = b'{"status": "ok", "message-type": "work", "message": {"DOI": "10.1/x", "abstract": "'
+            block = b"a" * 2**20
+            sent = 0
+            try:
+                self.wfile.write(head)
+                while sent < HUGE_BYTES:
+                    self.wfile.write(block)
+                    sent += len(block)
+                self.wfile.write(b'"}}')
+            except OSError:
+                pass
+            with server.lock:
+                server.huge_sent.append(sent)
 
     return Handler
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,13 @@ MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
 OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+# Reply size caps. A real work record is 5-50 KB (a few hundred KB with a long reference list, about 1-2 MB for
+# collaboration papers listing thousands of authors and affiliations): 5 MiB for one work leaves room for those.
+# A list of n works may use 256 KiB per work on top (30 MiB for 100), several times the largest averages seen;
+# a batch over its cap is split (see fetch), so a cap too tight for a batch costs requests, never works.
+MAX_WORK_BYTES = 5 * 2**20
+LIST_BYTES_PER_WORK = 256 * 2**10
+SPLIT_STREAK_LIMIT = 4  # this many bad replies in a row while splitting a batch: the server's fault, not an item's
 FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
 _PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
 
@@ -32,13 +40,23 @@ class CrossrefError(Exception):
     """A failed Crossref request: transient ones (network, 429, 5xx, bad bodies) are worth retrying."""
 
     def __init__(self, reason: str, transient: bool, status: int | None = None, retry_after: float | None = None,
-                 offline: bool = False) -> None:  # fmt: skip
+                 offline: bool = False, bad_reply: bool = False) -> None:  # fmt: skip
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.status = status
         self.retry_after = retry_after
         self.offline = offline
+        self.bad_reply = bad_reply  # the reply arrived but was unusable (HTML, truncated, empty, too large)
+
+
+class ReplyTooLarge(Exception):
+    """A reply over its size cap, cut off before it was read whole."""
+
+    def __init__(self, size: int, limit: int, declared: bool) -> None:
+        how = "announced" if declared else "more than"
+        super().__init__(f"Crossref's reply was too large ({how} {_megabytes(size)}; the limit is {_megabytes(limit)})")
+        self.size, self.limit = size, limit
 
 
 @dataclass
@@ -54,6 +72,15 @@ class Lookup:
 def quote_doi(doi: str) -> str:
     """A DOI made safe for a URL path (habanero puts DOIs into the path unencoded)."""
     return "".join(_PATH_UNSAFE.get(char, char) for char in doi)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def reply_limit(works: int) -> int:
+    """The size cap in bytes for a reply carrying this many works (1 for a single lookup)."""
+    return MAX_WORK_BYTES + LIST_BYTES_PER_WORK * max(works - 1, 0)
 
 
 def user_agent(mailto: str) -> str:
@@ -79,7 +106,32 @@ class _HttpxRouter:
         session: httpx2.Client | None = getattr(_active, "session", None)
         if session is None:
             return httpx2.get(url, **kwargs)
-        return session.get(url, **kwargs)
+        return _capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES), **kwargs)
+
+
+def _capped_get(session: httpx2.Client, url: str, limit: int, **kwargs: Any) -> httpx2.Response:
+    """GET with the body streamed and cut off past `limit` bytes (decoded), so an absurd reply is never held whole."""
+    request = session.build_request("GET", url, **kwargs)
+    response = session.send(request, stream=True)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        declared = response.headers.get("content-length", "")
+        if declared.isdecimal() and int(declared) > limit:
+            raise ReplyTooLarge(int(declared), limit, declared=True)
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ReplyTooLarge(size, limit, declared=False)
+            chunks.append(chunk)
+    finally:
+        _active.received = getattr(_active, "received", 0) + size
+        _active.body_size = size
+        response.close()
+    dropped = ("content-encoding", "content-length")  # the body below is decoded and whole
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in dropped]
+    return httpx2.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request,
+                           extensions=response.extensions)  # fmt: skip
 
 
 _ROUTER = _HttpxRouter()
@@ -105,6 +157,7 @@ class CrossrefClient:
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.requests_made = 0
+        self.bytes_received = 0  # reply bodies read (decoded), over-size ones only up to where they were cut off
         self.offline_reason = ""
         self._offline_until = 0.0
         self.habanero = Crossref(base_url=self.base_url, mailto=mailto or None, ua_string=user_agent(mailto),
@@ -133,8 +186,13 @@ class CrossrefClient:
         _active.headers = {k.lower(): v for k, v in response.headers.items()}
         self.limiter.update_from_headers(_active.kind, _active.headers)
 
-    def _call(self, kind: str, request: Callable[[], Any]) -> Any:
-        """Run one habanero call within the limiter, retrying transient failures with backoff."""
+    def _call(self, kind: str, request: Callable[[], Any], max_bytes: int = MAX_WORK_BYTES,
+              retry_bad_replies: bool = True) -> Any:  # fmt: skip
+        """Run one habanero call within the limiter, retrying transient failures with backoff.
+
+        Bad replies (HTML, truncated, empty) are retried like other transient faults unless `retry_bad_replies` is
+        off (a batch being split already knows they persist); an over-size reply is never asked for again.
+        """
         attempt = 0
         while True:
             if self.offline_reason and self.limiter.clock() < self._offline_until:
@@ -142,17 +200,22 @@ class CrossrefClient:
             self.offline_reason = ""
             with self.limiter.slot(kind):
                 _active.session, _active.kind, _active.status, _active.headers = self.session, kind, None, {}
+                _active.max_bytes, _active.body_size, _active.received = max_bytes, None, 0
                 try:
                     result = request()
                     error = None if _looks_like_crossref(result) else CrossrefError(
-                        "Crossref's answer had an unexpected shape", transient=True)  # fmt: skip
+                        "Crossref's answer had an unexpected shape", transient=True, bad_reply=True)  # fmt: skip
                 except Exception as exc:  # sorted into transient/permanent below
-                    error = classify(exc, _active.status, _active.headers, self.base_url)
+                    error = classify(exc, _active.status, _active.headers, self.base_url, _active.body_size)
                 finally:
                     _active.session = None
+                    self.bytes_received += _active.received
             if error is None:
                 return result
-            if not error.transient or attempt >= (OFFLINE_RETRIES if error.offline else self.max_retries):
+            retries = OFFLINE_RETRIES if error.offline else self.max_retries
+            if error.bad_reply and not retry_bad_replies:
+                retries = 0
+            if not error.transient or attempt >= retries:
                 if error.offline:
                     self.offline_reason = error.reason
                     self._offline_until = self.limiter.clock() + OFFLINE_HOLD_S
@@ -162,11 +225,12 @@ class CrossrefClient:
 
     # ----- requests -----------------------------------------------------------------------
 
-    def work(self, doi: str) -> Lookup:
+    def work(self, doi: str, retry_bad_replies: bool = True) -> Lookup:
         """One DOI through /works/{doi}; a 404 is explained through /works/{doi}/agency."""
         doi = normalise_doi(doi) or doi
         try:
-            result = self._call(SINGLE, lambda: self.habanero.works(ids=[quote_doi(doi)]))
+            result = self._call(SINGLE, lambda: self.habanero.works(ids=[quote_doi(doi)]),
+                                retry_bad_replies=retry_bad_replies)  # fmt: skip
         except CrossrefError as error:
             if error.status == 404:
                 return self._explain_absent(doi, single_checked=True)
@@ -212,19 +276,16 @@ class CrossrefClient:
             if cancel is not None and cancel():
                 break
             try:
-                data = self._call(LIST, lambda c=chunk: self.habanero.works(filter={"doi": c}, limit=len(c)))
+                data = self._list_request(chunk, retry_bad_replies=True)
             except CrossrefError as error:
-                if error.transient:
+                if error.bad_reply:
+                    self._split(chunk, error, results, absent, cancel)
+                elif error.transient:
                     results.update({d: Lookup(d, FAILED, reason=error.reason) for d in chunk})
                 else:
                     singles.extend(chunk)
                 continue
-            found = {normalise_doi(str(item.get("DOI", ""))): item for item in data["message"].get("items", [])}
-            for doi in chunk:
-                if doi in found:
-                    results[doi] = Lookup(doi, FOUND, found[doi])
-                else:
-                    absent.append(doi)
+            self._collect(chunk, data, results, absent)
             if progress is not None:
                 progress(len(results), len(wanted))
         for doi in absent:
@@ -238,6 +299,60 @@ class CrossrefClient:
         if progress is not None:
             progress(len(results), len(wanted))
         return results
+
+    def _list_request(self, chunk: list[str], retry_bad_replies: bool) -> Any:
+        return self._call(LIST, lambda: self.habanero.works(filter={"doi": chunk}, limit=len(chunk)),
+                          max_bytes=reply_limit(len(chunk)), retry_bad_replies=retry_bad_replies)  # fmt: skip
+
+    @staticmethod
+    def _collect(chunk: list[str], data: dict[str, Any], results: dict[str, Lookup], absent: list[str]) -> None:
+        found = {normalise_doi(str(item.get("DOI", ""))): item for item in data["message"].get("items", [])}
+        for doi in chunk:
+            if doi in found:
+                results[doi] = Lookup(doi, FOUND, found[doi])
+            else:
+                absent.append(doi)
+
+    def _split(
+        self,
+        chunk: list[str],
+        first: CrossrefError,
+        results: dict[str, Lookup],
+        absent: list[str],
+        cancel: Callable[[], bool] | None,
+    ) -> None:
+        """Find the DOIs whose records spoil a batch's reply by halving it, down to single /works/{doi} lookups.
+
+        The batch's own retries are spent, so no part is retried for a bad reply. Requests go level by level (both
+        halves before either is split further); SPLIT_STREAK_LIMIT bad replies in a row mean the server, not one
+        record, is at fault: the DOIs still unresolved keep the last reason and stay pending.
+        """
+        queue: deque[tuple[list[str], CrossrefError]] = deque([(chunk, first)])
+        streak = 0
+        while queue:
+            part, error = queue.popleft()
+            if streak >= SPLIT_STREAK_LIMIT or (cancel is not None and cancel()) or not error.bad_reply:
+                status = FAILED if error.transient or error.bad_reply else ERROR
+                results.update({d: Lookup(d, status, reason=error.reason) for d in part})
+                continue
+            if len(part) == 1:
+                lookup = self.work(part[0], retry_bad_replies=False)
+                results[part[0]] = lookup
+                streak = streak + 1 if lookup.status in (FAILED, ERROR) else 0
+                continue
+            middle = len(part) // 2
+            for half in (part[:middle], part[middle:]):
+                if len(half) == 1:
+                    queue.append((half, error))
+                    continue
+                try:
+                    data = self._list_request(half, retry_bad_replies=False)
+                except CrossrefError as half_error:
+                    streak += 1
+                    queue.append((half, half_error))
+                    continue
+                streak = 0
+                self._collect(half, data, results, absent)
 
     def chunks(self, dois: list[str]) -> list[list[str]]:
         """DOIs grouped for filter requests: at most batch_size each and a URL of modest length."""
@@ -264,11 +379,14 @@ def _looks_like_crossref(result: Any) -> bool:
     return isinstance(result, dict) and isinstance(result.get("message"), dict)
 
 
-def classify(exc: BaseException, status: int | None, headers: dict[str, str], base_url: str) -> CrossrefError:
+def classify(exc: BaseException, status: int | None, headers: dict[str, str], base_url: str,
+             body_size: int | None = None) -> CrossrefError:  # fmt: skip
     """Sort an exception from a habanero call into a transient or permanent CrossrefError."""
     retry_after = parse_retry_after(headers.get("retry-after"))
     host = urlsplit(base_url).hostname or base_url
     cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ is not None else exc
+    if isinstance(cause, ReplyTooLarge):
+        return CrossrefError(str(cause), transient=False, status=status, bad_reply=True)
     if isinstance(cause, httpx2.ConnectTimeout):
         return CrossrefError(f"cannot connect to {host} (timed out; offline?)", transient=True, offline=True)
     if isinstance(cause, httpx2.TimeoutException):
@@ -290,12 +408,17 @@ def classify(exc: BaseException, status: int | None, headers: dict[str, str], ba
     if code is not None and code >= 400:
         detail = exc.error if isinstance(exc, RequestError) else ""
         return CrossrefError(f"Crossref refused the request (HTTP {code}) {detail}".strip(), False, status=code)
+    if body_size == 0:
+        return CrossrefError("Crossref sent an empty reply", transient=True, status=code, bad_reply=True)
     content_type = headers.get("content-type", "")
     if isinstance(exc, RequestError) or (content_type and "json" not in content_type):
         kind = "an HTML page" if "html" in content_type else f"{content_type or 'an untyped body'}"
-        return CrossrefError(f"Crossref sent {kind} instead of JSON", transient=True, status=code)
-    if isinstance(exc, (json.JSONDecodeError, ValueError, KeyError, TypeError)):
-        return CrossrefError("Crossref's answer was empty or cut off", transient=True, status=code)
+        return CrossrefError(f"Crossref sent {kind} instead of JSON", transient=True, status=code, bad_reply=True)
+    if isinstance(exc, json.JSONDecodeError):
+        return CrossrefError("Crossref sent truncated JSON (the reply was cut off)", transient=True, status=code,
+                             bad_reply=True)  # fmt: skip
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        return CrossrefError("Crossref's answer was empty or cut off", transient=True, status=code, bad_reply=True)
     if isinstance(exc, RuntimeError):
         return CrossrefError(f"request failed: {exc}", transient=True, status=code)
     return CrossrefError(f"unexpected {type(exc).__name__}: {exc}", transient=False, status=code)
