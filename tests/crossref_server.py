@@ -119,7 +119,6 @@ class CrossrefServer:
         self.shuffle = random.Random(3)
         self.enforce_limits = False
         self.refused = 0
-        self.huge_sent: list[int] = []  # bytes written for each "huge" reply before the client hung up
         self._starts: dict[str, deque[float]] = {pool: deque() for pool in POOL_LIMITS}
         self.lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
@@ -345,10 +344,8 @@ def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(block)
                     sent += len(block)
                 self.wfile.write(b'"}}')
-            except OSError:
+            except OSError:  # the client hung up: what it is meant to do
                 pass
-            with server.lock:
-                server.huge_sent.append(sent)
 
     return Handler
 

@@ -54,8 +54,8 @@ class ReplyTooLarge(Exception):
     """A reply over its size cap, cut off before it was read whole."""
 
     def __init__(self, size: int, limit: int, declared: bool) -> None:
-        how = "announced" if declared else "more than"
-        super().__init__(f"Crossref's reply was too large ({how} {_megabytes(size)}; the limit is {_megabytes(limit)})")
+        detail = f"{_megabytes(size)} announced; the limit is" if declared else "cut off past the limit of"
+        super().__init__(f"Crossref's reply was too large ({detail} {_megabytes(limit)})")
         self.size, self.limit = size, limit
 
 
