@@ -71,6 +71,8 @@ def run_app(library_path: str, files: Sequence[Path] = ()) -> int:
 
     app = ensure_application()
     window = create_main_window(library_path)
+    if window is None:  # the library could not be opened and the user chose to quit
+        return 1
     window.show()
     QTimer.singleShot(0, window.first_run_prompt)
     if files:

@@ -53,6 +53,18 @@ def tell(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def choose_save_path(parent: QWidget | None, title: str, default: Path, file_filter: str) -> Path | None:
+    """Ask where to write a file (overwriting is confirmed); None when cancelled (tests replace this function)."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(default), file_filter)
+    return Path(path) if path else None
+
+
+def choose_open_path(parent: QWidget | None, title: str, folder: Path, file_filter: str) -> Path | None:
+    """Ask for an existing file; None when cancelled (tests replace this function)."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, str(folder), file_filter)
+    return Path(path) if path else None
+
+
 class AddByIdentifierDialog(QDialog):
     """Paste DOIs, doi.org or PubMed links, PMIDs: one or many, in any form."""
 

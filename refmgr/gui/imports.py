@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData
 from refmgr.core.identifiers import extract_identifiers
 from refmgr.core.library import Library
 from refmgr.core.settings import Settings
+from refmgr.core.textio import MAX_INPUT_BYTES
 from refmgr.gui.table_model import ARTICLE_IDS_MIME
 from refmgr.gui.tasks import TaskContext
 
@@ -23,6 +24,7 @@ class ImportRequest:
     texts: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     list_id: int | None = None
+    refused: list[str] = field(default_factory=list)  # inputs turned away before the import, and why
 
     def __bool__(self) -> bool:
         return bool(self.paths or any(t.strip() for t in self.texts))
@@ -45,6 +47,35 @@ def request_from_mime(mime: QMimeData) -> ImportRequest:
     elif remote:
         request.texts.append("\n".join(remote))
     return request
+
+
+def text_size(text: str) -> int:
+    """Bytes a text takes as UTF-8 (not encoded when it cannot be near the limit)."""
+    return len(text) if len(text) * 4 <= MAX_INPUT_BYTES else len(text.encode("utf-8", errors="replace"))
+
+
+def refuse_oversized(request: ImportRequest) -> ImportRequest:
+    """The request without its texts and files over MAX_INPUT_BYTES; `refused` says why each was left out."""
+    limit_mb = f"{MAX_INPUT_BYTES / 2**20:g} MB"
+    refused: list[str] = []
+    texts = []
+    for text in request.texts:
+        size = text_size(text)
+        if size > MAX_INPUT_BYTES:
+            refused.append(f"dropped text of {size / 2**20:.1f} MB is over the {limit_mb} limit")
+        else:
+            texts.append(text)
+    paths = []
+    for path in request.paths:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # unreadable files are reported by the import itself
+        if size > MAX_INPUT_BYTES:
+            refused.append(f"{path.name} ({size / 2**20:.1f} MB) is over the {limit_mb} limit")
+        else:
+            paths.append(path)
+    return ImportRequest(texts=texts, paths=paths, list_id=request.list_id, refused=request.refused + refused)
 
 
 def identifiers_text(text: str) -> str:
@@ -74,7 +105,7 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
         from refmgr.core.intake import import_inputs
 
         with make_client(settings) as client:
-            return import_inputs(
+            report = import_inputs(
                 context.library,
                 texts=tuple(request.texts),
                 paths=tuple(request.paths),
@@ -84,6 +115,8 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
                 cancel=context.cancelled,
                 on_item=context.item,
             )
+        report.unreadable[:0] = request.refused
+        return report
 
     return op
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from refmgr import APP_NAME
+from refmgr.core.backup import backup_before_migration
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
@@ -36,13 +37,14 @@ from refmgr.gui.tasks import TaskRunner
 from refmgr.gui.undo import DeletedArticles
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
+from refmgr.gui.window_safety import SafetyMixin
 
 SEARCH_DEBOUNCE_MS = 200
 REFRESH_DEBOUNCE_MS = 250
 STATE_VERSION = 1
 
 
-class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
+class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
     """refmgr's window over one library file."""
 
     import_finished = Signal(object)  # the ImportReport, or None when the import failed
@@ -52,13 +54,20 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
     table_refreshed = Signal()
     export_finished = Signal(str)
     lists_changed = Signal()
+    input_refused = Signal(str)
+    backup_finished = Signal(object)  # the backup written, or None when no daily backup was due
+    backup_failed = Signal(str)
+    restore_finished = Signal(bool)
+    check_finished = Signal(object)  # the CheckReport, or None when the check could not run
 
-    def __init__(self, library_path: Path, settings: Settings, settings_path: Path) -> None:
+    def __init__(
+        self, library_path: Path, settings: Settings, settings_path: Path, library: Library | None = None
+    ) -> None:
         super().__init__()
         self.library_path = Path(library_path)
         self.settings = settings
         self.settings_path = settings_path
-        self.library = Library(self.library_path)
+        self.library = library or Library(self.library_path, before_migration=backup_before_migration)
         self.runner = TaskRunner(self.library_path, self)
         self.runner.busy_changed.connect(self._busy_changed)
         self.import_queue: list[ImportRequest] = []
@@ -76,6 +85,7 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
         self._restore_state()
         self.apply_query()
         self._update_pending()
+        self.start_auto_backup()
 
     # ----- construction -------------------------------------------------------------------
 
@@ -168,11 +178,20 @@ class MainWindow(ImportsMixin, EditsMixin, QMainWindow):
                                           "Ctrl+Shift+E", "RIS, BibTeX, CSL-JSON, bibliography or handout")  # fmt: skip
         self.report_action = self._action("Show last import report", self.show_report, "Ctrl+Shift+I")
         self.about_action = self._action("About refmgr", lambda: dialogs.show_about(self))
+        self.backup_action = self._action("Back up now…", self.back_up_now, None,
+                                          "A verified copy of the library (the backups folder is offered)")  # fmt: skip
+        self.restore_action = self._action("Restore from backup…", self.restore_from_backup, None,
+                                           "Replace the library with a backup; the current one is kept")  # fmt: skip
+        self.check_action = self._action("Check library", self.check_library_now, None,
+                                         "Integrity check; rebuilds the search index if it is out of date")  # fmt: skip
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
         for action in (self.add_action, self.import_action, self.paste_action, self.retry_action, self.report_action):
             file_menu.addAction(action)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        for action in (self.backup_action, self.restore_action, self.check_action):
+            file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()

@@ -22,10 +22,17 @@ class Cancelled(Exception):
 class TaskContext:
     """What an operation receives on its worker thread: its own library and ways to report."""
 
-    library: Library
+    _library: Library | None
     cancel_event: threading.Event
     _progress: Callable[[int, int], None]
     _item: Callable[[object], None]
+
+    @property
+    def library(self) -> Library:
+        """The task's own connection (absent for tasks started with with_library=False)."""
+        if self._library is None:
+            raise RuntimeError("this task runs without a library connection")
+        return self._library
 
     def cancelled(self) -> bool:
         """True once the user asked to stop."""
@@ -99,19 +106,25 @@ class Task:
 
 
 class _Runner(QRunnable):
-    def __init__(self, library_path: Path, op: Callable[[TaskContext], Any], task: Task) -> None:
+    def __init__(self, library_path: Path | None, op: Callable[[TaskContext], Any], task: Task) -> None:
         super().__init__()
         self.library_path = library_path
         self.op = op
         self.task = task
         self.setAutoDelete(True)
 
+    def _call(self, library: Library | None) -> Any:
+        relay = self.task.relay
+        return self.op(TaskContext(library, self.task.cancel_event, relay.progressed.emit, relay.itemed.emit))
+
     def run(self) -> None:
         relay = self.task.relay
         try:
-            with Library(self.library_path) as library:
-                context = TaskContext(library, self.task.cancel_event, relay.progressed.emit, relay.itemed.emit)
-                result = self.op(context)
+            if self.library_path is None:
+                result = self._call(None)
+            else:
+                with Library(self.library_path) as library:
+                    result = self._call(library)
             relay.succeeded.emit(result)
         except Cancelled:
             relay.succeeded.emit(None)
@@ -139,8 +152,13 @@ class TaskRunner(QObject):
         on_failure: Callable[[str, str], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         on_item: Callable[[object], None] | None = None,
+        with_library: bool = True,
     ) -> Task:
-        """Run op(context) in the background; callbacks are called on the GUI thread."""
+        """Run op(context) in the background; callbacks are called on the GUI thread.
+
+        with_library=False runs op without opening the library (backups, restores and checks that must
+        not hold a connection to the file they copy or replace).
+        """
         relay = _Relay(self)
         task = Task(label, relay)
         relay.add("success", on_success)
@@ -151,7 +169,7 @@ class TaskRunner(QObject):
         self.active.append(task)
         if len(self.active) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(_Runner(self.library_path, op, task))
+        self.pool.start(_Runner(self.library_path if with_library else None, op, task))
         return task
 
     def _finish(self, task: Task) -> None:

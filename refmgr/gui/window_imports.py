@@ -15,6 +15,7 @@ from refmgr.gui.imports import (
     identifiers_text,
     import_op,
     pending_count,
+    refuse_oversized,
     request_from_mime,
     sync_pending_op,
 )
@@ -88,7 +89,14 @@ class ImportsMixin(_Base):
         return int(scope.value) if scope.kind == "list" and scope.value is not None else None
 
     def start_import(self, request: ImportRequest) -> None:
-        """Queue an import; imports run one at a time in the background."""
+        """Queue an import (texts and files over the size limit are refused); imports run one at a time."""
+        request = refuse_oversized(request)
+        if request.refused:
+            message = "Not imported: " + "; ".join(request.refused) + "."
+            self.statusBar().showMessage(message, 30000)
+            self.input_refused.emit(message)
+            if not request:
+                return
         self.import_queue.append(request)
         if not self.import_running:
             self._next_import()
