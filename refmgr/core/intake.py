@@ -9,12 +9,12 @@ from pathlib import Path
 from refmgr.core import lists
 from refmgr.core.crossref import cache
 from refmgr.core.crossref.client import ERROR, FAILED, FOUND, NON_CROSSREF, CrossrefClient, Lookup
-from refmgr.core.crossref.mapping import work_to_article
+from refmgr.core.crossref.mapping import slim_work, work_to_article
 from refmgr.core.formats import detect_reader
 from refmgr.core.identifiers import extract_identifiers, normalise_doi
 from refmgr.core.importer import ImportReport, ItemReport, save_records
 from refmgr.core.library import Library, now_iso
-from refmgr.core.textio import InputError, read_text_file
+from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -75,7 +75,14 @@ def import_inputs(
 ) -> ImportReport:
     """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref."""
     run = _Run(progress, cancel, on_item)
-    inputs = [(text, f"text {i + 1}" if len(texts) > 1 else "text") for i, text in enumerate(texts)]
+    inputs: list[tuple[str, str]] = []
+    for number, text in enumerate(texts, start=1):
+        source = f"text {number}" if len(texts) > 1 else "text"
+        refusal = oversize_text(text, f"pasted or dropped {source}")
+        if refusal:
+            run.report.unreadable.append(refusal)
+        else:
+            inputs.append((text, source))
     for path in paths:
         try:
             decoded = read_text_file(Path(path))
@@ -107,6 +114,16 @@ def import_inputs(
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
     return run.report
+
+
+def oversize_text(text: str, name: str, limit: int = MAX_INPUT_BYTES) -> str:
+    """The refusal message for text over the input limit (as UTF-8, like a file), or "" if it fits."""
+    if len(text) <= limit // 4:  # at most 4 bytes a character: fits without encoding it
+        return ""
+    size = len(text) if len(text) > limit else len(text.encode("utf-8", errors="replace"))
+    if size <= limit:
+        return ""
+    return f"{name}: {size / 2**20:.1f} MB is over the {limit / 2**20:g} MB limit (the same as for one file)"
 
 
 def _collect_identifiers(
@@ -189,7 +206,7 @@ def _fetch_and_save(
         run.report.cancelled = True
         results.update({d: Lookup(d, FAILED, reason="import cancelled before the lookup") for d in skipped})
     found = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
-    cache.store(library, {w.doi: work for w, work in found})
+    cache.store(library, {w.doi: slim_work(work) for w, work in found})
     for start in range(0, len(found), SAVE_BATCH):
         ids += _save_found(library, found[start : start + SAVE_BATCH], run, "")
     _to_pending(library, [r for r in results.values() if r.status == FAILED], by_doi, run)

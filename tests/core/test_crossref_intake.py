@@ -230,3 +230,20 @@ def test_items_are_reported_after_commit(
 
         import_inputs(library, texts=[SEED_REFS], client=crossref_client, on_item=on_item)
     assert seen_by_reader == [4, 4, 4, 4]
+
+
+def test_oversized_pasted_text_is_refused_like_a_file(library: Library, crossref_server: CrossrefServer,
+                                                      crossref_client: CrossrefClient) -> None:  # fmt: skip
+    from refmgr.core.textio import MAX_INPUT_BYTES
+
+    limit = MAX_INPUT_BYTES // 2**20
+    over = f"MB is over the {limit} MB limit (the same as for one file)"
+    ascii_text = "10.1038/srep16696 " + "x" * MAX_INPUT_BYTES
+    report = import_inputs(library, texts=[ascii_text], client=crossref_client)
+    assert report.items == [] and crossref_server.log == []
+    assert report.unreadable == [f"pasted or dropped text: {len(ascii_text) / 2**20:.1f} {over}"]
+    # Under the limit in characters, over it in UTF-8 bytes; a second, small text still goes through.
+    accented = "é" * (MAX_INPUT_BYTES // 2 + 1)
+    report = import_inputs(library, texts=[accented, "10.1038/srep16696"], client=crossref_client)
+    assert report.unreadable == [f"pasted or dropped text 1: {limit:.1f} {over}"]
+    assert [(i.status, i.source) for i in report.items] == [("added", "text 2")]
