@@ -162,3 +162,22 @@ def test_bare_string_fields_as_in_csl_json() -> None:
                                "issued": {"date-parts": [["2021", "²", 3]]}})  # fmt: skip
     assert (article.title, article.journal, article.issn, article.year) == ("A KRAS story", "Ann Oncol",
                                                                              ["0923-7534"], 2021)  # fmt: skip
+
+
+def test_huge_fields_are_capped_and_long_author_lists_kept() -> None:
+    from refmgr.core.crossref.mapping import MAX_ABSTRACT, MAX_AFFILIATION, MAX_REFERENCE, MAX_TITLE, slim_work
+
+    work = _work("works_10.1038_srep16696.json")
+    authors = [{"family": f"Author{n}", "given": "A", "affiliation": [{"name": "Institute " * 500}]}
+               for n in range(3000)]  # fmt: skip
+    huge = {**work, "title": ["T" * 10_000], "abstract": "<jats:p>" + "word " * MAX_ABSTRACT + "</jats:p>",
+            "author": authors, "reference": [{"unstructured": "ref " * 5000}], "volume": "9" * 1000}  # fmt: skip
+    article = work_to_article(huge)
+    assert len(article.title) == MAX_TITLE and article.title.endswith("…")
+    assert article.abstract == "" and article.abstract_jats == ""
+    assert len(article.authors) == 3000 and article.authors[-1].family == "Author2999"
+    assert len(article.authors[0].affiliations[0]) <= MAX_AFFILIATION
+    assert len(article.references[0].text) <= MAX_REFERENCE and article.volume == "9" * 99 + "…"
+    assert "abstract" not in slim_work(huge) and slim_work(work) is work
+    normal = work_to_article(work)
+    assert normal.abstract and normal.title == work_to_article(work).title and not normal.title.endswith("…")

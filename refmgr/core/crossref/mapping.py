@@ -19,6 +19,15 @@ CSL_TYPES = {
     "journal": "periodical", "standard": "standard", "peer-review": "review", "component": "article",
 }  # fmt: skip
 RETRACTING_UPDATES = {"retraction", "removal", "withdrawal"}
+# Field caps (characters). Real values are far below them (titles rarely pass 300, structured abstracts 10,000);
+# past them a field is junk that would bloat the library and its search index. Lists (authors, references,
+# subjects) are kept whole, each entry capped: a paper with 3,000 authors is real.
+MAX_ABSTRACT = 100_000  # JATS; a longer "abstract" is dropped whole (cutting it would break its markup)
+MAX_TITLE = 2_000
+MAX_REFERENCE = 2_000
+MAX_AFFILIATION = 1_000
+MAX_NAME = 500  # author names, journal, publisher, subjects
+MAX_SHORT = 100  # volume, issue, pages, article number, language
 REFERENCE_PARTS = (
     "author", "year", "article-title", "journal-title", "volume", "issue", "first-page", "series-title",
     "volume-title", "edition", "isbn", "issn", "DOI",
@@ -31,6 +40,11 @@ def clean_text(markup: Any) -> str:
         markup = "" if markup is None or isinstance(markup, (dict, list)) else str(markup)
     stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
     return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
+
+
+def cut(text: str, limit: int) -> str:
+    """Text no longer than `limit` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def abstract_text(jats: str) -> str:
@@ -148,6 +162,8 @@ def work_to_article(work: dict[str, Any]) -> Article:
     parts = _date(work)
     issn = list(dict.fromkeys(text_list(work.get("ISSN"))))
     abstract_jats = work.get("abstract") if isinstance(work.get("abstract"), str) else ""
+    if len(abstract_jats) > MAX_ABSTRACT:
+        abstract_jats = ""
     updates = _updates(work)
     title = _title(work)
     resource = work.get("resource") if isinstance(work.get("resource"), dict) else {}
@@ -178,7 +194,35 @@ def work_to_article(work: dict[str, Any]) -> Article:
         updates=updates,
         source="crossref",
     )
+    _limit_fields(article)
     article.retracted = any(
         u["direction"] == "updated-by" and u["type"] in RETRACTING_UPDATES for u in updates
     ) or title.upper().startswith("RETRACTED:")
     return article
+
+
+def _limit_fields(article: Article) -> None:
+    """Cut every text field of a mapped work to its cap (see MAX_*), in place."""
+    article.title = cut(article.title, MAX_TITLE)
+    for name in ("journal", "journal_abbrev", "publisher"):
+        setattr(article, name, cut(getattr(article, name), MAX_NAME))
+    for name in ("volume", "issue", "pages", "article_number", "language"):
+        setattr(article, name, cut(getattr(article, name), MAX_SHORT))
+    article.url, article.license = cut(article.url, MAX_REFERENCE), cut(article.license, MAX_REFERENCE)
+    for author in article.authors:
+        author.family, author.given = cut(author.family, MAX_NAME), cut(author.given, MAX_NAME)
+        author.literal = cut(author.literal, MAX_NAME)
+        author.affiliations = [cut(a, MAX_AFFILIATION) for a in author.affiliations]
+    for keyword in article.keywords:
+        keyword.term = cut(keyword.term, MAX_NAME)
+    for reference in article.references:
+        reference.text = cut(reference.text, MAX_REFERENCE)
+        reference.parts = {k: cut(v, MAX_REFERENCE) if isinstance(v, str) else v for k, v in reference.parts.items()}
+
+
+def slim_work(work: dict[str, Any]) -> dict[str, Any]:
+    """The work as kept in the cache: an abstract past MAX_ABSTRACT (dropped by the mapping) is left out."""
+    abstract = work.get("abstract")
+    if isinstance(abstract, str) and len(abstract) > MAX_ABSTRACT:
+        return {key: value for key, value in work.items() if key != "abstract"}
+    return work
