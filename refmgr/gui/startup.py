@@ -54,13 +54,13 @@ def article_count(path: Path) -> int | None:
 
 
 def describe_backup(path: Path) -> str:
-    """A backup's name, when it was taken and how many articles it holds (for questions to the user)."""
+    """A backup's name, then when it was taken and how many articles it holds (for questions to the user)."""
     when = backup_time(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    parts = [path.name, f"taken {when.astimezone():%d %b %Y at %H:%M}"]
+    details = [f"taken {when.astimezone():%d %b %Y at %H:%M}"]
     count = article_count(path)
     if count is not None:
-        parts.append(f"{count:,} article{'s' if count != 1 else ''}")
-    return ", ".join(parts)
+        details.append(f"{count:,} article{'s' if count != 1 else ''}")
+    return f"{path.name} ({', '.join(details)})"
 
 
 def new_library_path(path: Path) -> Path:
@@ -98,7 +98,7 @@ def open_library_interactively(
     reason = f"refmgr cannot open your library\n{path}\n\nThe file is {problem}."
     backup = find_newest_good_backup(path)
     if backup is not None:
-        question = (f"{reason}\n\nThe newest good backup is {describe_backup(backup)}.\n\n"
+        question = (f"{reason}\n\nThe newest good backup is\n{describe_backup(backup)}.\n\n"
                     "Restore it? Changes made after that backup will not be in it. The damaged file is kept "
                     f"in {backups_dir(path)} so nothing is lost.")  # fmt: skip
         if ask(parent, "Library damaged", question):

@@ -162,7 +162,7 @@ class SafetyMixin(_Base):
         if same_file(backup, self.library_path):
             dialogs.tell(self, "Restore from backup", "That is the library itself; choose a backup file.")
             return
-        question = (f"{reason}Replace your library\n{self.library_path}\nwith the backup {describe_backup(backup)}?"
+        question = (f"{reason}Replace your library\n{self.library_path}\nwith the backup\n{describe_backup(backup)}?"
                     "\n\nArticles added or changed since that backup will not be in the restored library. "
                     "The current library is kept in the backups folder first.")  # fmt: skip
         if not dialogs.ask(self, "Restore from backup", question):
@@ -231,7 +231,7 @@ class SafetyMixin(_Base):
         elif report.rebuilt:
             summary = "Library check: the search index was out of date and has been rebuilt."
         else:
-            summary = f"Library check: no problems in {report.articles:,} articles."
+            summary = f"Library check: no problems in {report.articles:,} article{'s' if report.articles != 1 else ''}."
         self.statusBar().showMessage(summary, 30000)
         self.check_finished.emit(report)
         if report.integrity and result.good_backup is not None:

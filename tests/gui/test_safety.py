@@ -71,7 +71,7 @@ def test_garbage_library_is_restored_from_the_newest_good_backup(qtbot, monkeypa
     title, question = asked.questions[0]
     assert title == "Library damaged"
     assert "not a SQLite database" in question
-    assert backup.name in question and "taken " in question and "1 article" in question
+    assert f"{backup.name} (taken " in question and ", 1 article)" in question
     assert asked.told[0][0] == "Library restored"
     kept = [p for p in backups_dir(seeded_path).iterdir() if "damaged" in p.name]
     assert len(kept) == 1 and kept[0].read_bytes() == garbage  # the damaged file is kept for recovery
@@ -257,7 +257,7 @@ def test_check_library_reports_and_rebuilds_the_search_index(qtbot, monkeypatch,
         seeded_window.check_action.trigger()
     assert finished.args[0].ok and not finished.args[0].rebuilt
     assert told[-1][0] == "Library check" and "integrity    ok" in told[-1][1]
-    assert seeded_window.statusBar().currentMessage() == "Library check: no problems in 1 articles."
+    assert seeded_window.statusBar().currentMessage() == "Library check: no problems in 1 article."
     seeded_window.library.conn.execute("DELETE FROM articles_fts")
     with qtbot.waitSignal(seeded_window.check_finished, timeout=TASK_TIMEOUT_MS) as finished:
         seeded_window.check_library_now()
