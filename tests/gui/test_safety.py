@@ -304,3 +304,26 @@ def test_oversized_file_in_a_drop_is_refused_and_listed_in_the_report(
     assert report.unreadable == ["huge.ris (64.0 MB) is over the 64 MB limit"]
     assert window.report_dialog is not None and "unreadable" in window.report_dialog.statuses()
     assert window.model.rowCount() == 1
+
+
+def test_check_library_finds_damage_and_offers_the_newest_good_backup(
+    qtbot, monkeypatch, window: MainWindow
+) -> None:
+    asked = Dialogs(monkeypatch, True)
+    idle(qtbot, window)
+    window.library.save_many(make_articles(300))
+    window.refresh()
+    backup = create_backup(window.library_path, "manual")
+    window.library.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = window.library.conn.execute("PRAGMA page_size").fetchone()[0]
+    with window.library_path.open("r+b") as stream:  # scribble over a few pages in the middle of the file
+        stream.seek(page_size * 10)
+        stream.write(b"\xde\xad\xbe\xef" * page_size)
+    with qtbot.waitSignal(window.restore_finished, timeout=TASK_TIMEOUT_MS) as restored:
+        window.check_action.trigger()
+    assert restored.args == [True]
+    title, question = asked.questions[0]
+    assert title == "Restore from backup" and question.startswith("library ")
+    assert "damaged" in question and f"{backup.name} (taken " in question
+    assert window.statusBar().currentMessage().startswith(f"Restored from {backup.name}")
+    assert window.model.rowCount() == 300 and library_problem(window.library_path, full=True) is None
