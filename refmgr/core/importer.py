@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +115,34 @@ def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRec
         yield record
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for a while (reference counting still frees what is dropped).
+
+    Reading 10,000 records allocates about a million objects that all stay alive, and the collector scans them
+    again and again: a third to a half of the readers' time. Nested and concurrent pauses (an import in a GUI
+    worker while another runs) are counted; the last one to end restores the collector as it was.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def save_records(
     library: Library,
     records: Iterable[ParsedRecord],
@@ -119,6 +150,13 @@ def save_records(
     cancel: CancelCheck | None = None,
 ) -> ImportReport:
     """Save parsed records in batched transactions; failures are reported, never fatal."""
+    with paused_gc():
+        return _save_records(library, records, source, cancel)
+
+
+def _save_records(
+    library: Library, records: Iterable[ParsedRecord], source: str, cancel: CancelCheck | None
+) -> ImportReport:
     report = ImportReport()
     batch: list[ParsedRecord] = []
 

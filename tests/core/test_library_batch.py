@@ -1,13 +1,17 @@
-"""Library.save_batch gives the same results and the same library as save() one article at a time."""
+"""Bulk imports: Library.save_batch gives the same results and library as save() one by one; the GC pause."""
 
 from __future__ import annotations
 
+import gc
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from refmgr.core.formats import ParsedRecord
+from refmgr.core.importer import paused_gc, save_records
 from refmgr.core.library import Library, SaveResult
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
 
@@ -119,3 +123,33 @@ def test_save_many_raises_without_catch(library: Library) -> None:
     with pytest.raises(TypeError):
         library.save_many([Article(title="Good one", year=2022), bad])
     assert library.count() == 0
+
+
+def test_import_pauses_the_garbage_collector_and_restores_it(library: Library) -> None:
+    seen = []
+
+    def records() -> Iterator[ParsedRecord]:
+        for n in range(3):
+            seen.append(gc.isenabled())
+            yield ParsedRecord(f"record {n}", Article(title=f"Trial {n}", year=2022))
+
+    assert gc.isenabled()
+    report = save_records(library, records(), "trials.ris")
+    assert [i.status for i in report.items] == ["added", "added", "added"]
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+
+
+def test_nested_pauses_restore_the_collector_once_and_respect_a_disabled_one() -> None:
+    with paused_gc():
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
