@@ -101,13 +101,16 @@ def test_two_bad_dois_in_one_batch_are_both_isolated(
 def test_a_server_wide_bad_reply_is_not_split_down_to_every_doi(
     crossref_server: CrossrefServer, crossref_client: CrossrefClient
 ) -> None:
-    dois = _synthetic(crossref_server, 100)
+    dois = _synthetic(crossref_server, 150)
     crossref_server.fault_all = "html"
     results = crossref_client.fetch(dois)
     assert {(r.status, r.reason) for r in results.values()} == {(FAILED, REASONS["html"])}
-    # The batch's 5 tries, its two halves, then two of the quarters: SPLIT_STREAK_LIMIT bad replies in a row.
-    assert len(crossref_server.log) == 5 + SPLIT_STREAK_LIMIT
-    assert all(r.fault == "html" for r in crossref_server.log)
+    # The first batch: 5 tries, its two halves, then two of the quarters (SPLIT_STREAK_LIMIT bad replies in a
+    # row); the next batch is tried as usual but no longer split.
+    assert [_shape(r) for r in crossref_server.log] == [("list of 100", "html")] * 5 + [
+        ("list of 50", "html"), ("list of 50", "html"), ("list of 25", "html"), ("list of 25", "html"),
+    ] + [("list of 50", "html")] * 5  # fmt: skip
+    assert SPLIT_STREAK_LIMIT == 4
 
 
 def test_a_network_outage_during_a_batch_is_not_split(

@@ -272,15 +272,16 @@ class CrossrefClient:
         singles = [d for d in wanted if "," in d]
         absent: list[str] = []
         batchable = [d for d in wanted if "," not in d]
+        server_broken = False  # set when splitting showed bad replies are the server's, not an item's
         for chunk in self.chunks(batchable):
             if cancel is not None and cancel():
                 break
             try:
                 data = self._list_request(chunk, retry_bad_replies=True)
             except CrossrefError as error:
-                if error.bad_reply:
-                    self._split(chunk, error, results, absent, cancel)
-                elif error.transient:
+                if error.bad_reply and not server_broken:
+                    server_broken = not self._split(chunk, error, results, absent, cancel)
+                elif error.bad_reply or error.transient:
                     results.update({d: Lookup(d, FAILED, reason=error.reason) for d in chunk})
                 else:
                     singles.extend(chunk)
@@ -320,12 +321,12 @@ class CrossrefClient:
         results: dict[str, Lookup],
         absent: list[str],
         cancel: Callable[[], bool] | None,
-    ) -> None:
+    ) -> bool:
         """Find the DOIs whose records spoil a batch's reply by halving it, down to single /works/{doi} lookups.
 
         The batch's own retries are spent, so no part is retried for a bad reply. Requests go level by level (both
         halves before either is split further); SPLIT_STREAK_LIMIT bad replies in a row mean the server, not one
-        record, is at fault: the DOIs still unresolved keep the last reason and stay pending.
+        record, is at fault: the DOIs still unresolved keep the last reason and stay pending, and False is returned.
         """
         queue: deque[tuple[list[str], CrossrefError]] = deque([(chunk, first)])
         streak = 0
@@ -353,6 +354,7 @@ class CrossrefClient:
                     continue
                 streak = 0
                 self._collect(half, data, results, absent)
+        return streak < SPLIT_STREAK_LIMIT
 
     def chunks(self, dois: list[str]) -> list[list[str]]:
         """DOIs grouped for filter requests: at most batch_size each and a URL of modest length."""
