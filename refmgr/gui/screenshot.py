@@ -53,9 +53,13 @@ def render(out: Path, seed_page: Path = SEED_PAGE, keyword: str = "Metastasis") 
 
     app = ensure_application()
     window = create_main_window(str(library_path))
+    if window is None:
+        raise RuntimeError(f"the demo library {library_path} could not be opened")
     window.resize(*SIZE)
     window.show()
+    window.runner.pool.waitForDone(30_000)  # the daily backup the window starts with
     app.processEvents()
+    window.statusBar().clearMessage()
     window.select_article(seed_id)
     window.pane.tabs.setCurrentIndex(0)
     window.pane.side_by_side.select_keyword(keyword)
