@@ -140,6 +140,10 @@ def _authors(raw: str) -> list[Author]:
         if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
             authors.append(Author(literal=decode_latex(name[1:-1])))
             continue
+        plain = _plain_family_given(name)
+        if plain is not None:
+            authors.append(Author(family=decode_latex(plain[0]), given=decode_latex(plain[1])))
+            continue
         parts = parse_single_name_into_parts(name, strict=False)
         family = decode_latex(" ".join([*parts.von, *parts.last]))
         given = decode_latex(" ".join(parts.first))
@@ -147,6 +151,26 @@ def _authors(raw: str) -> list[Author]:
             given = f"{given} {decode_latex(' '.join(parts.jr))}".strip()
         authors.append(Author(family=family, given=given))
     return authors
+
+
+def _plain_family_given(name: str) -> tuple[str, str] | None:
+    """("Family Names", "Given Names") for the common "Family, Given" with no braces, escapes or von part.
+
+    bibtexparser's name parser gives the same words for these (checked by a property test) at a tenth of the
+    cost; None sends every other name to it.
+    """
+    if "{" in name or "}" in name or "\\" in name or name.count(",") != 1:
+        return None
+    family_part, given_part = name.split(",")
+    family = family_part.replace("~", " ").split()
+    given = given_part.replace("~", " ").split()
+    if not family or not given:
+        return None
+    for word in family:
+        letter = next((c for c in word if c.isalpha()), None)
+        if letter is not None and not letter.isupper():  # a lower-case word may be a von part ("van", "de la")
+            return None
+    return " ".join(family), " ".join(given)
 
 
 def _balanced(text: str) -> bool:
