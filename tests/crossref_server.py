@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -119,6 +120,7 @@ class CrossrefServer:
         self.shuffle = random.Random(3)
         self.enforce_limits = False
         self.refused = 0
+        self.gzip = False  # compress replies when the client accepts gzip
         self._starts: dict[str, deque[float]] = {pool: deque() for pool in POOL_LIMITS}
         self.lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
@@ -294,6 +296,9 @@ def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
             self, status: int, body: bytes, content_type: str, pool: str, extra: dict[str, str] | None = None
         ) -> None:
             limit, concurrency = server.limits[pool]
+            if server.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(body, compresslevel=6)
+                extra = {**(extra or {}), "Content-Encoding": "gzip"}
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

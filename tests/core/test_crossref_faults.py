@@ -6,15 +6,8 @@ import copy
 
 import pytest
 
-from refmgr.core.crossref.client import (
-    ERROR,
-    FAILED,
-    FOUND,
-    MAX_WORK_BYTES,
-    SPLIT_STREAK_LIMIT,
-    CrossrefClient,
-    reply_limit,
-)  # fmt: skip
+from refmgr.core.crossref.client import ERROR, FAILED, FOUND, SPLIT_STREAK_LIMIT, CrossrefClient
+from refmgr.core.crossref.transport import MAX_WORK_BYTES, STEP, reply_limit
 from refmgr.core.intake import import_inputs, pending_dois, sync_pending
 from refmgr.core.library import Library
 from tests.crossref_server import CrossrefServer, LoggedRequest
@@ -151,7 +144,7 @@ def test_a_streamed_reply_is_cut_off_at_the_cap(
     lookup = crossref_client.work(SEED[0])
     assert lookup.status == ERROR
     assert lookup.reason == "Crossref's reply was too large (cut off past the limit of 5.0 MB)"
-    assert MAX_WORK_BYTES < crossref_client.bytes_received <= MAX_WORK_BYTES + 2**20
+    assert MAX_WORK_BYTES < crossref_client.bytes_received <= MAX_WORK_BYTES + STEP
     assert [r.fault for r in crossref_server.log] == ["huge"]
     assert crossref_client.work(SEED[0]).status == FOUND  # the connection pool recovered
 
@@ -178,3 +171,21 @@ def test_nothing_broken_costs_one_request_per_hundred_dois(
     results = crossref_client.fetch(dois)
     assert {r.status for r in results.values()} == {FOUND}
     assert [len(r.filter_dois) for r in crossref_server.log] == [100, 100, 50]
+
+
+def test_compressed_replies_are_read_and_a_compression_bomb_is_cut_off(
+    crossref_server: CrossrefServer, crossref_client: CrossrefClient
+) -> None:
+    crossref_server.gzip = True
+    lookup = crossref_client.work(SEED[0])
+    assert lookup.status == FOUND and lookup.work["DOI"].lower() == SEED[0]
+    assert crossref_server.log[0].headers["accept-encoding"] == "gzip, deflate"
+    bomb = copy.deepcopy(crossref_server.records[SEED[1]])
+    bomb["DOI"] = "10.5555/bomb"
+    bomb["abstract"] = "a" * (40 * 2**20)  # about 40 KB once compressed: under the cap until decoded
+    crossref_server.add(bomb)
+    received = crossref_client.bytes_received
+    lookup = crossref_client.work("10.5555/bomb")
+    assert lookup.status == ERROR
+    assert lookup.reason == "Crossref's reply was too large (cut off past the limit of 5.0 MB)"
+    assert crossref_client.bytes_received - received <= MAX_WORK_BYTES + STEP  # decoded a step at a time

@@ -16,6 +16,7 @@ from habanero import Crossref, RequestError
 
 from refmgr import __version__
 from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
+from refmgr.core.crossref.transport import MAX_WORK_BYTES, BadEncoding, ReplyTooLarge, capped_get, reply_limit
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.settings import Settings
 
@@ -25,12 +26,6 @@ MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
 OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
-# Reply size caps. A real work record is 5-50 KB (a few hundred KB with a long reference list, about 1-2 MB for
-# collaboration papers listing thousands of authors and affiliations): 5 MiB for one work leaves room for those.
-# A list of n works may use 256 KiB per work on top (30 MiB for 100), several times the largest averages seen;
-# a batch over its cap is split (see fetch), so a cap too tight for a batch costs requests, never works.
-MAX_WORK_BYTES = 5 * 2**20
-LIST_BYTES_PER_WORK = 256 * 2**10
 SPLIT_STREAK_LIMIT = 4  # this many bad replies in a row while splitting a batch: the server's fault, not an item's
 FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
 _PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
@@ -50,15 +45,6 @@ class CrossrefError(Exception):
         self.bad_reply = bad_reply  # the reply arrived but was unusable (HTML, truncated, empty, too large)
 
 
-class ReplyTooLarge(Exception):
-    """A reply over its size cap, cut off before it was read whole."""
-
-    def __init__(self, size: int, limit: int, declared: bool) -> None:
-        detail = f"{_megabytes(size)} announced; the limit is" if declared else "cut off past the limit of"
-        super().__init__(f"Crossref's reply was too large ({detail} {_megabytes(limit)})")
-        self.size, self.limit = size, limit
-
-
 @dataclass
 class Lookup:
     """The outcome for one DOI: found (with the work), not_found, non_crossref, failed (retry later) or error."""
@@ -72,15 +58,6 @@ class Lookup:
 def quote_doi(doi: str) -> str:
     """A DOI made safe for a URL path (habanero puts DOIs into the path unencoded)."""
     return "".join(_PATH_UNSAFE.get(char, char) for char in doi)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB"
-
-
-def reply_limit(works: int) -> int:
-    """The size cap in bytes for a reply carrying this many works (1 for a single lookup)."""
-    return MAX_WORK_BYTES + LIST_BYTES_PER_WORK * max(works - 1, 0)
 
 
 def user_agent(mailto: str) -> str:
@@ -106,32 +83,14 @@ class _HttpxRouter:
         session: httpx2.Client | None = getattr(_active, "session", None)
         if session is None:
             return httpx2.get(url, **kwargs)
-        return _capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES), **kwargs)
-
-
-def _capped_get(session: httpx2.Client, url: str, limit: int, **kwargs: Any) -> httpx2.Response:
-    """GET with the body streamed and cut off past `limit` bytes (decoded), so an absurd reply is never held whole."""
-    request = session.build_request("GET", url, **kwargs)
-    response = session.send(request, stream=True)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        declared = response.headers.get("content-length", "")
-        if declared.isdecimal() and int(declared) > limit:
-            raise ReplyTooLarge(int(declared), limit, declared=True)
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ReplyTooLarge(size, limit, declared=False)
-            chunks.append(chunk)
-    finally:
-        _active.received = getattr(_active, "received", 0) + size
+        try:
+            response, size = capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES), **kwargs)
+        except ReplyTooLarge as error:
+            _active.received += 0 if error.declared else error.size
+            raise
+        _active.received += size
         _active.body_size = size
-        response.close()
-    dropped = ("content-encoding", "content-length")  # the body below is decoded and whole
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in dropped]
-    return httpx2.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request,
-                           extensions=response.extensions)  # fmt: skip
+        return response
 
 
 _ROUTER = _HttpxRouter()
@@ -371,7 +330,8 @@ class CrossrefClient:
 
     def query_bibliographic(self, text: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidate works for a free-text reference, best Crossref score first."""
-        data = self._call(LIST, lambda: self.habanero.works(query_bibliographic=text, limit=rows))
+        data = self._call(LIST, lambda: self.habanero.works(query_bibliographic=text, limit=rows),
+                          max_bytes=reply_limit(rows))  # fmt: skip
         return list(data["message"].get("items", []))
 
 
@@ -389,6 +349,8 @@ def classify(exc: BaseException, status: int | None, headers: dict[str, str], ba
     cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ is not None else exc
     if isinstance(cause, ReplyTooLarge):
         return CrossrefError(str(cause), transient=False, status=status, bad_reply=True)
+    if isinstance(cause, BadEncoding):
+        return CrossrefError(str(cause), transient=True, status=status, bad_reply=True)
     if isinstance(cause, httpx2.ConnectTimeout):
         return CrossrefError(f"cannot connect to {host} (timed out; offline?)", transient=True, offline=True)
     if isinstance(cause, httpx2.TimeoutException):
