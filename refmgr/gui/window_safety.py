@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 
 from refmgr.core import backup as backup_module
 from refmgr.core.backup import (
+    AUTO_BACKUP_AGE,
     BackupError,
     RestoreResult,
     auto_backup,
     backup_path,
+    backup_time,
     copy_database,
     find_newest_good_backup,
+    list_backups,
     restore,
     rotate,
 )
@@ -70,6 +73,15 @@ def auto_backup_op(library_path: Path, settings: Settings) -> Callable[[TaskCont
     return op
 
 
+def daily_backup_due(library_path: Path, now: datetime | None = None) -> bool:
+    """True when auto_backup would copy the library now (a folder listing: cheap on the GUI thread)."""
+    if not library_path.is_file() or library_path.stat().st_size == 0:
+        return False
+    backups = list_backups(library_path)
+    newest = backup_time(backups[0]) if backups else None
+    return newest is None or (now or datetime.now(UTC)) - newest >= AUTO_BACKUP_AGE
+
+
 def backup_op(library_path: Path, dest: Path, keep: int) -> Callable[[TaskContext], Path]:
     """Background op: a verified copy of the library at DEST (rotated with the others in the backups folder)."""
 
@@ -110,13 +122,16 @@ class SafetyMixin(_Base):
 
     def start_auto_backup(self) -> None:
         """Make the daily backup in the background when the newest one is more than a day old."""
+        if not daily_backup_due(self.library_path):
+            return
+        self.statusBar().showMessage("Making the daily backup of the library…")
         self.runner.run("auto-backup", auto_backup_op(self.library_path, self.settings),
                         on_success=self._auto_backup_done, on_failure=self._auto_backup_failed,
                         with_library=False)  # fmt: skip
 
     def _auto_backup_done(self, made: Path | None) -> None:
-        if made is not None and not self.import_running:
-            self.statusBar().showMessage(f"Daily backup saved as {made.name} in {made.parent}.", 10000)
+        if not self.import_running:
+            self.statusBar().showMessage(f"Daily backup saved as {made.name} in {made.parent}." if made else "", 10000)
         self.backup_finished.emit(made)
 
     def _auto_backup_failed(self, message: str, _details: str) -> None:

@@ -154,8 +154,8 @@ def test_window_makes_the_daily_backup_in_the_background(qtbot, monkeypatch, see
     assert article_count(backups[0]) == 1
     assert window.statusBar().currentMessage() == f"Daily backup saved as {backups[0].name} in {backups[0].parent}."
     window.close()
-    again = open_window(qtbot, seeded_path)  # the same day: no second backup
-    idle(qtbot, again)
+    again = open_window(qtbot, seeded_path)  # the same day: no second backup, not even a task
+    assert not again.runner.active and not again.progress.isVisible()
     assert list_backups(seeded_path) == backups
 
 
