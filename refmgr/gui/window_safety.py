@@ -174,8 +174,8 @@ class SafetyMixin(_Base):
             dialogs.tell(self, "Restore from backup", "Wait until the running task finishes (or cancel it), "
                                                       "then restore.")  # fmt: skip
             return
-        if same_file(backup, self.library_path):
-            dialogs.tell(self, "Restore from backup", "That is the library itself; choose a backup file.")
+        if same_file(backup, self.library_path) or not backup.is_file():
+            dialogs.tell(self, "Restore from backup", f"{backup} is not a backup file; choose another one.")
             return
         question = (f"{reason}Replace your library\n{self.library_path}\nwith the backup\n{describe_backup(backup)}?"
                     "\n\nArticles added or changed since that backup will not be in the restored library. "

@@ -327,3 +327,13 @@ def test_check_library_finds_damage_and_offers_the_newest_good_backup(
     assert "damaged" in question and f"{backup.name} (taken " in question
     assert window.statusBar().currentMessage().startswith(f"Restored from {backup.name}")
     assert window.model.rowCount() == 300 and library_problem(window.library_path, full=True) is None
+
+
+def test_restore_refuses_the_library_itself_and_missing_files(qtbot, monkeypatch, seeded_window: MainWindow) -> None:
+    asked = Dialogs(monkeypatch, True)
+    idle(qtbot, seeded_window)
+    for chosen in (seeded_window.library_path, seeded_window.library_path.with_name("gone.sqlite")):
+        monkeypatch.setattr(dialogs, "choose_open_path", lambda *_args, chosen=chosen: chosen)
+        seeded_window.restore_from_backup()
+        assert asked.told[-1] == ("Restore from backup", f"{chosen} is not a backup file; choose another one.")
+    assert not asked.questions and not seeded_window.runner.active and seeded_window.model.rowCount() == 1
