@@ -62,7 +62,7 @@ def refuse_oversized(request: ImportRequest) -> ImportRequest:
     for text in request.texts:
         size = text_size(text)
         if size > MAX_INPUT_BYTES:
-            refused.append(f"dropped text of {size / 2**20:.1f} MB is over the {limit_mb} limit")
+            refused.append(f"text of {size / 2**20:.1f} MB is over the {limit_mb} limit")
         else:
             texts.append(text)
     paths = []

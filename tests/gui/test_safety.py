@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QGuiApplication
 
 from refmgr.core.backup import create_backup, library_problem, list_backups
 from refmgr.core.library import Library
@@ -281,7 +282,7 @@ def test_oversized_text_drop_is_refused_with_a_message(qtbot, monkeypatch, windo
     mime.setText("10.1136/esmoopen-2020-000776 " + "x" * MAX_INPUT_BYTES)
     with qtbot.waitSignal(window.input_refused) as refused:
         assert drop(window.table.viewport(), mime)
-    assert refused.args[0] == "Not imported: dropped text of 64.0 MB is over the 64 MB limit."
+    assert refused.args[0] == "Not imported: text of 64.0 MB is over the 64 MB limit."
     assert window.statusBar().currentMessage() == refused.args[0]
     assert not window.import_running and not window.runner.active and window.model.rowCount() == 0
 
@@ -337,3 +338,14 @@ def test_restore_refuses_the_library_itself_and_missing_files(qtbot, monkeypatch
         seeded_window.restore_from_backup()
         assert asked.told[-1] == ("Restore from backup", f"{chosen} is not a backup file; choose another one.")
     assert not asked.questions and not seeded_window.runner.active and seeded_window.model.rowCount() == 1
+
+
+def test_oversized_paste_is_refused_with_a_message(qtbot, monkeypatch, window: MainWindow) -> None:
+    Dialogs(monkeypatch)
+    idle(qtbot, window)
+    QGuiApplication.clipboard().setText("PMID: 12345678\n" * (MAX_INPUT_BYTES // 15 + 1))
+    with qtbot.waitSignal(window.input_refused) as refused:
+        window.paste_action.trigger()
+    assert refused.args[0].startswith("Not imported: text of 64.0 MB is over the 64 MB limit")
+    assert not window.import_running and window.model.rowCount() == 0
+    QGuiApplication.clipboard().clear()
