@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from refmgr.core.settings import Settings
+
 DEFAULT_N = 100_000
 DEFAULT_LIBRARY = Path(tempfile.gettempdir()) / "refmgr-bench" / "library-100k.sqlite"
 SEARCHES = (
@@ -71,7 +73,9 @@ def _settle(app: Any) -> None:
 def measure(library_path: Path) -> list[dict[str, Any]]:
     """Open the window, search, scroll; return one dict per measurement."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["REFMGR_CONFIG_DIR"] = tempfile.mkdtemp(prefix="refmgr-bench-config-")
+    config_dir = Path(tempfile.mkdtemp(prefix="refmgr-bench-config-"))
+    os.environ["REFMGR_CONFIG_DIR"] = str(config_dir)
+    Settings(auto_backup=False, first_run_done=True).save(config_dir / "settings.json")  # no 1.5 GB daily copy
     from refmgr.gui import create_main_window
     from refmgr.gui.app import ensure_application
 

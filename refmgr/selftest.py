@@ -118,6 +118,8 @@ def check_window(library_path: Path) -> tuple[int, int]:
     except ImportError as error:
         raise SelfTestError(f"the window cannot be loaded: {error}") from error
     window = create_main_window(str(library_path))  # creates and names the QApplication
+    if window is None:
+        raise SelfTestError(f"the window could not open the temporary library {library_path}")
     app = QApplication.instance()
     try:
         window.show()

@@ -144,7 +144,7 @@ def create_backup(
 def auto_backup(library_path: Path, settings: Settings, now: datetime | None = None) -> Path | None:
     """Back up on start when the newest backup is older than a day; None when not needed or not possible."""
     library_path = Path(library_path)
-    if not library_path.is_file() or library_path.stat().st_size == 0:
+    if not settings.auto_backup or not library_path.is_file() or library_path.stat().st_size == 0:
         return None
     now = now or datetime.now(UTC)
     backups = list_backups(library_path)

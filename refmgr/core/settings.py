@@ -24,6 +24,7 @@ class Settings:
     citation_style: str = "vancouver"
     first_run_done: bool = False
     backups_kept: int = 7
+    auto_backup: bool = True
     gui_state: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 

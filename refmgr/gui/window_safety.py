@@ -122,7 +122,7 @@ class SafetyMixin(_Base):
 
     def start_auto_backup(self) -> None:
         """Make the daily backup in the background when the newest one is more than a day old."""
-        if not daily_backup_due(self.library_path):
+        if not self.settings.auto_backup or not daily_backup_due(self.library_path):
             return
         self.statusBar().showMessage("Making the daily backup of the library…")
         self.runner.run("auto-backup", auto_backup_op(self.library_path, self.settings),

@@ -94,6 +94,12 @@ def test_auto_backup_runs_when_the_newest_is_over_a_day_old(library_path: Path) 
     assert list_backups(library_path) == [third, second]  # kept 2, as the setting says
 
 
+def test_auto_backup_can_be_turned_off(library_path: Path) -> None:
+    make_library(library_path, n=1)
+    assert auto_backup(library_path, Settings(auto_backup=False), now=START) is None
+    assert list_backups(library_path) == []
+
+
 def test_auto_backup_skips_missing_and_damaged_libraries(library_path: Path) -> None:
     assert auto_backup(library_path, Settings(), now=START) is None
     assert not library_path.exists()
