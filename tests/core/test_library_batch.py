@@ -153,3 +153,13 @@ def test_nested_pauses_restore_the_collector_once_and_respect_a_disabled_one() -
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_year_given_as_text_still_finds_the_duplicate(library: Library) -> None:
+    first = library.save(Article(title="Nephrectomy outcomes", year=2022, authors=[Author("Bedke", "J")]))
+    again = Article(title="Nephrectomy outcomes", authors=[Author("Bedke", "J")])
+    again.year = "2022"  # type: ignore[assignment]  # a sloppy caller; SQL compares it equal to 2022
+    (result,) = library.save_batch([again])
+    assert isinstance(result, SaveResult)
+    assert (result.article_id, result.matched_by) == (first.article_id, "title, year and first author")
+    assert library.count() == 1
