@@ -262,7 +262,7 @@ class Library:
             results[index] = SaveResult(article_id, "added")
 
     def _known_keys(self, keys: list[tuple[str, str, str, int | None]]) -> _KnownKeys:
-        """The DOIs, PMIDs and normalised titles of these keys that the library already holds."""
+        """The DOIs, PMIDs and (normalised title, year) pairs of these keys that the library already holds."""
         known = _KnownKeys()
         for column, values, target in (
             ("doi", {k[0] for k in keys if k[0]}, known.dois),
@@ -275,8 +275,8 @@ class Library:
         titles = sorted({k[2] for k in keys if k[2] and k[3]})
         for chunk in _chunks(titles):
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT title_norm FROM articles WHERE title_norm IN ({marks})"
-            known.titles.update(r[0] for r in self.conn.execute(sql, chunk))
+            sql = f"SELECT title_norm, year FROM articles WHERE title_norm IN ({marks})"
+            known.titles.update(self.conn.execute(sql, chunk))
         return known
 
     def _insert_many(self, articles: list[Article], source: str) -> list[int]:
@@ -822,7 +822,7 @@ class _KnownKeys:
 
     dois: set[str] = field(default_factory=set)
     pmids: set[str] = field(default_factory=set)
-    titles: set[str] = field(default_factory=set)  # any year: a year given as text still compares equal in SQL
+    titles: set[tuple[str, Any]] = field(default_factory=set)
 
     def matches(self, key: tuple[str, str, str, int | None]) -> bool:
         """True when find_duplicate might match an article with this key (it may also find nothing)."""
@@ -830,24 +830,27 @@ class _KnownKeys:
         return bool(
             (doi and doi in self.dois)
             or (pmid and pmid in self.pmids)
-            or (title_norm and year and title_norm in self.titles)
+            or (title_norm and year and (title_norm, year) in self.titles)
         )
 
     def add(self, key: Sequence[Any]) -> None:
         """Remember one article's (doi, pmid, title_norm, year)."""
-        doi, pmid, title_norm, _year = key
+        doi, pmid, title_norm, year = key
         if doi:
             self.dois.add(doi)
         if pmid:
             self.pmids.add(pmid)
         if title_norm:
-            self.titles.add(title_norm)
+            self.titles.add((title_norm, year))
 
 
 def _match_key(article: Article) -> tuple[str, str, str, int | None] | None:
     """(doi, pmid, title_norm, year) as find_duplicate reads them; None when the article cannot be read so."""
+    year = article.year
+    if year is not None and not isinstance(year, int):  # SQL would compare "2022" or 2022.0 equal to 2022
+        return None
     try:
-        return normalise_doi(article.doi), normalise_pmid(article.pmid), normalise_title(article.title), article.year
+        return normalise_doi(article.doi), normalise_pmid(article.pmid), normalise_title(article.title), year
     except (TypeError, ValueError, AttributeError):
         return None
 
