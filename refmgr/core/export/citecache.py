@@ -36,6 +36,8 @@ class EntryCache:
         self._conn: sqlite3.Connection | None = None
         self._opened = path is None
         self._db_lock = threading.Lock()  # one connection, shared by the GUI thread and workers
+        self.hits = 0  # keys asked for and found (memory or file): lets tests see what was served from the cache
+        self.misses = 0  # keys asked for and not found (each one is then formatted by citeproc-py)
 
     @classmethod
     def default(cls) -> EntryCache:
@@ -67,6 +69,8 @@ class EntryCache:
         found = {k: self.memory[k] for k in keys if k in self.memory}
         missing = [k for k in keys if k not in found]
         if not missing:
+            with self._db_lock:
+                self.hits += len(found)
             return found
         with self._db_lock:
             conn = self._connection()
@@ -79,6 +83,9 @@ class EntryCache:
                 except sqlite3.Error:
                     pass
         self._remember({k: found[k] for k in missing if k in found})
+        with self._db_lock:
+            self.hits += len(found)
+            self.misses += len(keys) - len(found)
         return found
 
     def put_many(self, entries: dict[str, str]) -> None:
