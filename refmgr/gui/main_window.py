@@ -31,6 +31,7 @@ from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
+from refmgr.gui.preformatting import BackgroundPreformat
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
 from refmgr.gui.tasks import TaskRunner
@@ -86,6 +87,9 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.apply_query()
         self._update_pending()
         self.start_auto_backup()
+        self.preformatter = BackgroundPreformat(self)
+        self.import_finished.connect(self.preformatter.after_import)
+        self.preformatter.start_up()
 
     # ----- construction -------------------------------------------------------------------
 
@@ -274,6 +278,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.pane.flush_notes()
         self.save_state()
+        self.preformatter.stop()
         self.runner.shutdown()
         self.pane.flush_notes()
         if self.report_dialog is not None:

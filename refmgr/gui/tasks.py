@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from refmgr.core.library import Library
 
@@ -106,11 +106,13 @@ class Task:
 
 
 class _Runner(QRunnable):
-    def __init__(self, library_path: Path | None, op: Callable[[TaskContext], Any], task: Task) -> None:
+    def __init__(self, library_path: Path | None, op: Callable[[TaskContext], Any], task: Task,
+                 low_priority: bool = False) -> None:
         super().__init__()
         self.library_path = library_path
         self.op = op
         self.task = task
+        self.low_priority = low_priority
         self.setAutoDelete(True)
 
     def _call(self, library: Library | None) -> Any:
@@ -119,6 +121,8 @@ class _Runner(QRunnable):
 
     def run(self) -> None:
         relay = self.task.relay
+        thread = QThread.currentThread()
+        thread.setPriority(QThread.Priority.LowPriority if self.low_priority else QThread.Priority.NormalPriority)
         try:
             if self.library_path is None:
                 result = self._call(None)
@@ -143,6 +147,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.active: list[Task] = []
+        self.background: list[Task] = []  # quiet low-priority work (pre-formatting): no busy signal
 
     def run(
         self,
@@ -153,11 +158,13 @@ class TaskRunner(QObject):
         on_progress: Callable[[int, int], None] | None = None,
         on_item: Callable[[object], None] | None = None,
         with_library: bool = True,
+        background: bool = False,
     ) -> Task:
         """Run op(context) in the background; callbacks are called on the GUI thread.
 
         with_library=False runs op without opening the library (backups, restores and checks that must
-        not hold a connection to the file they copy or replace).
+        not hold a connection to the file they copy or replace). background=True is for quiet housekeeping:
+        queued behind other tasks on a low-priority thread, kept out of `active` and of busy_changed.
         """
         relay = _Relay(self)
         task = Task(label, relay)
@@ -166,22 +173,36 @@ class TaskRunner(QObject):
         relay.add("progress", on_progress)
         relay.add("item", on_item)
         relay.add("finished", lambda: self._finish(task))
+        runnable = _Runner(self.library_path if with_library else None, op, task, low_priority=background)
+        if background:
+            self.background.append(task)
+            self.pool.start(runnable, -1)
+            return task
         self.active.append(task)
         if len(self.active) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(_Runner(self.library_path if with_library else None, op, task))
+        self.pool.start(runnable)
         return task
 
     def _finish(self, task: Task) -> None:
         task.done = True
+        task.relay.deleteLater()
+        if task in self.background:
+            self.background.remove(task)
+            return
         if task in self.active:
             self.active.remove(task)
-        task.relay.deleteLater()
         if not self.active:
             self.busy_changed.emit(False)
 
+    def cancel_background(self) -> None:
+        """Ask the quiet background operations to stop."""
+        for task in self.background:
+            task.cancel()
+
     def cancel_all(self) -> None:
         """Ask every running operation to stop."""
+        self.cancel_background()
         for task in self.active:
             task.cancel()
 

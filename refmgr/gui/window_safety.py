@@ -183,6 +183,7 @@ class SafetyMixin(_Base):
         if not dialogs.ask(self, "Restore from backup", question):
             return
         self.pane.flush_notes()
+        self.runner.cancel_background()  # quiet pre-formatting holds a connection to the file being replaced
         self.runner.pool.waitForDone()  # the notes save just started, if any
         self.library.close()
         self._attach_library(Library(":memory:"))  # an empty stand-in while the file is replaced
