@@ -1,0 +1,117 @@
+"""Editing articles: delete, user fields, figures, references, tags, and per-library settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from refmgr.core.db import SCALAR_FIELDS, LibraryBase, now_iso
+from refmgr.core.identifiers import normalise_doi
+from refmgr.core.model import Figure, Reference, normalise_title
+
+
+class EditingMixin(LibraryBase):
+    """Library methods that change or delete saved articles, tags and settings."""
+
+    if TYPE_CHECKING:  # from SavingMixin
+
+        def reindex(self, article_id: int) -> None: ...
+
+        def _write_figures(self, article_id: int, figures: list[Figure]) -> None: ...
+
+        def _write_references(self, article_id: int, references: list[Reference]) -> None: ...
+
+        def _link_citations(self, article_id: int, outgoing: bool = True) -> None: ...
+
+    def delete(self, article_ids: Iterable[int]) -> int:
+        """Delete articles (and their children); return how many existed."""
+        ids = list(article_ids)
+        with self.transaction():
+            deleted = 0
+            for article_id in ids:
+                cursor = self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                if cursor.rowcount:
+                    deleted += 1
+                    self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+            self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+        return deleted
+
+    def update_fields(self, article_id: int, **values: Any) -> None:
+        """Set user fields (notes, read_status, rating, title, ...) and keep the index current."""
+        allowed = {"notes", "read_status", "rating", *SCALAR_FIELDS}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"cannot set {', '.join(sorted(unknown))}")
+        if "title" in values:
+            values["title_norm"] = normalise_title(values["title"])
+        values["date_modified"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            self.reindex(article_id)
+
+    def set_figures(self, article_id: int, figures: list[Figure]) -> None:
+        """Replace an article's figures (for legends pasted by hand)."""
+        with self.transaction():
+            self._write_figures(article_id, figures)
+            self.reindex(article_id)
+
+    def set_references(self, article_id: int, references: list[Reference]) -> None:
+        """Replace an article's reference list (resolution results included)."""
+        with self.transaction():
+            self._write_references(article_id, references)
+            self._link_citations(article_id)
+
+    def update_reference(self, article_id: int, position: int, **values: Any) -> None:
+        """Change one reference's DOI, PMID, status, confidence or parts."""
+        allowed = {"doi", "pmid", "status", "confidence", "parts"}
+        if set(values) - allowed:
+            raise ValueError(f"cannot set {', '.join(sorted(set(values) - allowed))}")
+        if "doi" in values:
+            values["doi"] = normalise_doi(values["doi"])
+        if "parts" in values:
+            values["parts"] = json.dumps(values["parts"], ensure_ascii=False)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            self.conn.execute(
+                f"UPDATE refs SET {assignments} WHERE article_id = ? AND position = ?",
+                [*values.values(), article_id, position],
+            )
+            self._link_citations(article_id)
+
+    def tags_of(self, article_id: int) -> list[str]:
+        """Tag names of one article, alphabetically."""
+        rows = self.conn.execute(
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id "
+            "WHERE at.article_id = ? ORDER BY t.name",
+            (article_id,),
+        )
+        return [r[0] for r in rows]
+
+    def set_tags(self, article_id: int, tags: Iterable[str]) -> None:
+        """Replace an article's tags, creating new tag names as needed."""
+        names = sorted({t.strip() for t in tags if t.strip()}, key=str.lower)
+        with self.transaction():
+            self.conn.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
+            for name in names:
+                self.conn.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
+                tag_id = self.conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
+                self.conn.execute("INSERT OR IGNORE INTO article_tags VALUES (?, ?)", (article_id, tag_id))
+            self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of articles carrying it."""
+        return self.conn.execute(
+            "SELECT t.name, count(*) FROM tags t JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id ORDER BY t.name"
+        ).fetchall()
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        """A per-library setting."""
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a per-library setting."""
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))

@@ -1,0 +1,242 @@
+"""Saving one article: duplicate lookup, save with merge, child rows, citation links and the full-text row."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase, now_iso
+from refmgr.core.fulltext import fts_values, fts_values_of
+from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from refmgr.core.merge import merge_articles
+from refmgr.core.model import Article, Figure, Reference, normalise_name, normalise_title
+
+
+@dataclass
+class SaveResult:
+    """What saving one article did: added, updated (merged) or duplicate (nothing new)."""
+
+    article_id: int
+    action: str
+    matched_by: str = ""
+
+
+class SavingMixin(LibraryBase):
+    """Library methods that add or merge articles and write their child rows, citation links and index row."""
+
+    if TYPE_CHECKING:  # from ReadingMixin and EditingMixin
+
+        def get(self, article_id: int) -> Article | None: ...
+
+        def set_tags(self, article_id: int, tags: Iterable[str]) -> None: ...
+
+    def find_duplicate(self, article: Article) -> tuple[int, str] | None:
+        """The id of an article that is the same work (DOI, PMID, or title+year+first author)."""
+        doi = normalise_doi(article.doi)
+        if doi and (row := self.conn.execute("SELECT id FROM articles WHERE doi = ?", (doi,)).fetchone()):
+            return row[0], "DOI"
+        pmid = normalise_pmid(article.pmid)
+        if pmid and (row := self.conn.execute("SELECT id FROM articles WHERE pmid = ?", (pmid,)).fetchone()):
+            return row[0], "PMID"
+        title_norm = normalise_title(article.title)
+        if title_norm and article.year:
+            rows = self.conn.execute(
+                "SELECT id, first_author_norm, doi FROM articles WHERE title_norm = ? AND year = ?",
+                (title_norm, article.year),
+            ).fetchall()
+            author_norm = normalise_name(article.first_author)
+            for row_id, existing_author, existing_doi in rows:
+                if doi and existing_doi and existing_doi != doi:
+                    continue
+                if existing_author == author_norm:
+                    return row_id, "title, year and first author"
+        return None
+
+    def save(self, article: Article, source: str = "") -> SaveResult:
+        """Add an article, or merge it into the existing record of the same work."""
+        with self.transaction():
+            duplicate = self.find_duplicate(article)
+            if duplicate is None:
+                article_id = self._insert(article, source)
+                self._link_citations(article_id, outgoing=bool(article.references))
+                return SaveResult(article_id, "added")
+            article_id, matched_by = duplicate
+            changed = self._merge(article_id, article)
+            return SaveResult(article_id, "updated" if changed else "duplicate", matched_by)
+
+    def _insert(self, article: Article, source: str) -> int:
+        stamp = now_iso()
+        row = self._article_row(article)
+        row.update(
+            notes=article.notes,
+            read_status=article.read_status or "unread",
+            rating=article.rating or 0,
+            date_added=article.date_added or stamp,
+            date_modified=stamp,
+            source=source or article.source,
+        )
+        row.update(n_figures=len(article.figures), n_references=len(article.references))
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" for _ in row)
+        cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({placeholders})", list(row.values()))
+        article_id = int(cursor.lastrowid)
+        self._write_children(article_id, article, fresh=True)
+        if article.tags:
+            self.set_tags(article_id, article.tags)
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, *fts_values_of(article)),
+        )
+        return article_id
+
+    def _article_row(self, article: Article) -> dict[str, Any]:
+        row: dict[str, Any] = {name: getattr(article, name) for name in SCALAR_FIELDS}
+        row["doi"] = normalise_doi(article.doi) or None
+        row["pmid"] = normalise_pmid(article.pmid) or None
+        row["pmcid"] = normalise_pmcid(article.pmcid) or None
+        row["title_norm"] = normalise_title(article.title)
+        row["first_author"] = article.first_author
+        row["first_author_norm"] = normalise_name(article.first_author)
+        row["retracted"] = int(article.retracted)
+        for name in JSON_FIELDS:
+            row[name] = _json(getattr(article, name))
+        return row
+
+    def _merge(self, article_id: int, incoming: Article) -> bool:
+        existing = self.get(article_id)
+        assert existing is not None
+        merged = merge_articles(existing, incoming)
+        if merged.to_dict() == existing.to_dict():
+            return False
+        row = self._article_row(merged)
+        if row["doi"] and self._id_for("doi", row["doi"]) not in (None, article_id):
+            row.pop("doi")
+        if row["pmid"] and self._id_for("pmid", row["pmid"]) not in (None, article_id):
+            row.pop("pmid")
+        row["date_modified"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in row)
+        self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id])
+        self._write_children(article_id, merged)
+        self.reindex(article_id)
+        self._link_citations(article_id)
+        return True
+
+    def _write_children(self, article_id: int, article: Article, fresh: bool = False) -> None:
+        """Write authors, keywords, figures, references and types; `fresh` skips clearing old rows."""
+        conn = self.conn
+        if not fresh:
+            for table in ("authors", "keywords", "figures", "refs", "publication_types"):
+                conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT INTO authors VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, i, a.family, a.given, a.literal, a.orcid, _json(a.affiliations))
+                for i, a in enumerate(article.authors)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO keywords VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major))
+                for i, k in enumerate(article.keywords)
+            ],
+        )
+        if fresh:
+            self._insert_figures(article_id, article.figures)
+            self._insert_references(article_id, article.references)
+        else:
+            self._write_figures(article_id, article.figures)
+            self._write_references(article_id, article.references)
+        conn.executemany(
+            "INSERT OR IGNORE INTO publication_types VALUES (?, ?)",
+            [(article_id, name) for name in article.publication_types],
+        )
+
+    def _write_figures(self, article_id: int, figures: list[Figure]) -> None:
+        self.conn.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
+        self._insert_figures(article_id, figures)
+        self.conn.execute("UPDATE articles SET n_figures = ? WHERE id = ?", (len(figures), article_id))
+
+    def _insert_figures(self, article_id: int, figures: list[Figure]) -> None:
+        self.conn.executemany(
+            "INSERT INTO figures VALUES (?, ?, ?, ?)",
+            [(article_id, i, f.label, f.legend) for i, f in enumerate(figures)],
+        )
+
+    def _write_references(self, article_id: int, references: list[Reference]) -> None:
+        self.conn.execute("DELETE FROM refs WHERE article_id = ?", (article_id,))
+        self._insert_references(article_id, references)
+        self.conn.execute("UPDATE articles SET n_references = ? WHERE id = ?", (len(references), article_id))
+
+    def _insert_references(self, article_id: int, references: list[Reference]) -> None:
+        self.conn.executemany(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    article_id, i, r.text, normalise_doi(r.doi), normalise_pmid(r.pmid), r.status,
+                    r.confidence, r.cited_article_id, _json(r.parts),
+                )
+                for i, r in enumerate(references)
+            ],
+        )
+
+    def _link_citations(self, article_id: int, outgoing: bool = True) -> None:
+        """Point references at library articles with the same DOI or PMID, both directions."""
+        if outgoing:
+            self._link_outgoing(article_id)
+        row = self.conn.execute("SELECT doi, pmid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row and (row[0] or row[1]):  # NULL, not '', for a missing one: `doi = ''` would scan every bare reference
+            self.conn.execute(
+                "UPDATE refs SET cited_article_id = ? WHERE doi = ? OR pmid = ?",
+                (article_id, row[0] or None, row[1] or None),
+            )
+
+    def _link_outgoing(self, article_id: int) -> None:
+        self.conn.execute(
+            "UPDATE refs SET cited_article_id = (SELECT a.id FROM articles a WHERE "
+            "(refs.doi != '' AND a.doi = refs.doi) OR (refs.pmid != '' AND a.pmid = refs.pmid) LIMIT 1) "
+            "WHERE article_id = ? AND (doi != '' OR pmid != '')",
+            (article_id,),
+        )
+
+    def reindex(self, article_id: int) -> None:
+        """Rewrite the full-text index row of one article from its tables."""
+        values = self.fts_row(article_id)
+        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        if values is None:
+            return
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, *values),
+        )
+
+    def fts_row(self, article_id: int) -> tuple[str, ...] | None:
+        """What the full-text index holds for an article (title, authors, ..., notes); None if it is gone."""
+        conn = self.conn
+        row = conn.execute(
+            "SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None
+
+        def rows(sql: str) -> sqlite3.Cursor:
+            return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
+
+        return fts_values(
+            row,
+            rows("SELECT family, given, literal FROM authors"),
+            ((term, json.loads(qualifiers)) for term, qualifiers in rows("SELECT term, qualifiers FROM keywords")),
+            rows("SELECT label, legend FROM figures"),
+        )
+
+
+def _json(value: list[Any] | dict[str, Any]) -> str:
+    """JSON text of a list or dict, with the common empty cases skipped."""
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, ensure_ascii=False)
