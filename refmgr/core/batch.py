@@ -20,7 +20,7 @@ class BatchSavingMixin(LibraryBase):
 
         def save(self, article: Article, source: str = "") -> SaveResult: ...
 
-        def _article_row(self, article: Article) -> dict[str, Any]: ...
+        def _new_article_row(self, article: Article, source: str, stamp: str) -> dict[str, Any]: ...
 
         def set_tags(self, article_id: int, tags: Iterable[str]) -> None: ...
 
@@ -115,18 +115,8 @@ class BatchSavingMixin(LibraryBase):
         rows = []
         identifiers = []
         for article_id, article in zip(ids, articles, strict=True):
-            row = {"id": article_id, **self._article_row(article)}
+            row = {"id": article_id, **self._new_article_row(article, source, stamp)}
             identifiers.append((article_id, row["doi"], row["pmid"]))
-            row.update(
-                notes=article.notes,
-                read_status=article.read_status or "unread",
-                rating=article.rating or 0,
-                date_added=article.date_added or stamp,
-                date_modified=stamp,
-                source=source or article.source,
-                n_figures=len(article.figures),
-                n_references=len(article.references),
-            )
             rows.append(tuple(row.values()))
         conn.executemany(f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", rows)
         conn.executemany(

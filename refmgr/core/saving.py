@@ -67,8 +67,8 @@ class SavingMixin(LibraryBase):
             changed = self._merge(article_id, article)
             return SaveResult(article_id, "updated" if changed else "duplicate", matched_by)
 
-    def _insert(self, article: Article, source: str) -> int:
-        stamp = now_iso()
+    def _new_article_row(self, article: Article, source: str, stamp: str) -> dict[str, Any]:
+        """The articles row of a new record: bibliographic columns, user fields, dates and child counts."""
         row = self._article_row(article)
         row.update(
             notes=article.notes,
@@ -77,8 +77,13 @@ class SavingMixin(LibraryBase):
             date_added=article.date_added or stamp,
             date_modified=stamp,
             source=source or article.source,
+            n_figures=len(article.figures),
+            n_references=len(article.references),
         )
-        row.update(n_figures=len(article.figures), n_references=len(article.references))
+        return row
+
+    def _insert(self, article: Article, source: str) -> int:
+        row = self._new_article_row(article, source, now_iso())
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({placeholders})", list(row.values()))
