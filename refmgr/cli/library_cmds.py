@@ -11,7 +11,7 @@ from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, librar
 from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.importer import import_files
 from refmgr.core.library import Library, LibraryError
-from refmgr.core.model import Article, to_csl
+from refmgr.core.model import Article, citation_line, to_csl
 from refmgr.core.search import ArticleQuery
 
 
@@ -111,20 +111,6 @@ def cmd_delete(args: argparse.Namespace) -> int:
         deleted = library.delete(ids)
     print(f"deleted {deleted} article(s)")
     return EXIT_OK
-
-
-def citation_line(article: Article) -> str:
-    """Journal, year, volume(issue):pages, as a Vancouver-like line."""
-    line = article.journal_abbrev or article.journal
-    if article.year:
-        line += f". {article.year}"
-    if article.volume:
-        line += f";{article.volume}"
-    if article.issue:
-        line += f"({article.issue})"
-    if article.pages or article.article_number:
-        line += f":{article.pages or article.article_number}"
-    return line + "." if line else ""
 
 
 def format_article(article: Article) -> str:

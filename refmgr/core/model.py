@@ -139,6 +139,16 @@ class Article:
         return cls(**values)
 
 
+def citation_line(article: Article) -> str:
+    """A Vancouver-like source line: "Cardiovasc Intervent Radiol. 2025;48(8):1104-1112."."""
+    journal = article.journal_abbrev or article.journal
+    issue = f"({article.issue})" if article.issue else ""
+    volume = f";{article.volume}{issue}" if article.volume else issue
+    pages = article.pages or article.article_number
+    parts = f"{article.year or ''}{volume}{':' + pages if pages else ''}"
+    return " ".join(piece for piece in (f"{journal}." if journal else "", f"{parts}." if parts else "") if piece)
+
+
 def normalise_title(title: str) -> str:
     """Lower-case ASCII letters and digits of a title, for duplicate detection."""
     decomposed = unicodedata.normalize("NFKD", title)

@@ -26,23 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from refmgr.core.library import Library
-from refmgr.core.model import READ_STATUSES, Article
+from refmgr.core.model import READ_STATUSES, Article, citation_line
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
 from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
 
 NOTES_DEBOUNCE_MS = 600
 MAX_AUTHORS_SHOWN = 12
-
-
-def citation_line(article: Article) -> str:
-    """A Vancouver-like source line: "Cardiovasc Intervent Radiol. 2025;48(8):1104-1112."."""
-    journal = article.journal_abbrev or article.journal
-    issue = f"({article.issue})" if article.issue else ""
-    volume = f";{article.volume}{issue}" if article.volume else issue
-    pages = article.pages or article.article_number
-    parts = f"{article.year or ''}{volume}{':' + pages if pages else ''}"
-    return " ".join(piece for piece in (f"{journal}." if journal else "", f"{parts}." if parts else "") if piece)
 
 
 def authors_line(article: Article) -> str:
