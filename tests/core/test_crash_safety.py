@@ -68,6 +68,12 @@ def run_import(library_path: Path, source: Path, kill_after: float | None) -> in
 def verify(library_path: Path, source: dict[str, Article]) -> int:
     """The library is sound, its index consistent, every article whole; return how many articles it holds."""
     conn = sqlite3.connect(library_path)
+    if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+        # killed before the first migration committed: the file holds nothing, and the next open creates the schema
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        conn.close()
+        assert tables == 0, "a migration was half-applied"
+        return 0
     try:
         assert integrity_problems(conn) == []
         rows = conn.execute("SELECT id, doi, title FROM articles").fetchall()
