@@ -72,3 +72,9 @@ def test_refmgr_csl_json_round_trip(library) -> None:
     path.write_text(exported, encoding="utf-8")
     ids = import_file(library, path).article_ids
     assert json.loads(export_articles(library.get_many(ids), "csl-json"))[0]["title"] == articles[0].title
+
+
+def test_absurdly_nested_json_is_one_clear_error() -> None:
+    (record,) = csl_json.parse("[" * 100_000 + "]" * 100_000)
+    assert record.article is None
+    assert record.error == "JSON nested too deeply to be CSL-JSON; nothing imported from this file"

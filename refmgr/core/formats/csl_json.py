@@ -51,6 +51,9 @@ def parse(text: str) -> Iterator[ParsedRecord]:
         yield ParsedRecord(f"line {error.lineno}", error=f"invalid JSON at line {error.lineno}, column {error.colno}: "
                            f"{error.msg}; nothing imported from this file")
         return
+    except RecursionError:
+        yield ParsedRecord("file", error="JSON nested too deeply to be CSL-JSON; nothing imported from this file")
+        return
     for index, item in enumerate(_items(data), 1):
         label = item.get("id") if isinstance(item, dict) else None
         location = f"item {index}" + (f" ({label})" if label not in (None, "") else "")
