@@ -184,7 +184,7 @@ def test_pathological_files_are_reported_not_fatal(library: Library, text: str) 
 def test_absurdly_nested_json_is_one_failed_item(library: Library) -> None:
     report = import_text(library, '[{"title": "x", "author": ' * 50_000 + "1" + "}]" * 50_000, "nested.json")
     assert [(i.status, i.message) for i in report.items] == [
-        ("failed", "nested.json: reading stopped on malformed input (RecursionError); earlier records kept")
+        ("failed", "JSON nested too deeply to be CSL-JSON; nothing imported from this file")
     ]
 
 

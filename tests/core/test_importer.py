@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from refmgr.core.importer import ImportReport, ItemReport, import_files, import_text
+from refmgr.core.formats import ParsedRecord
+from refmgr.core.importer import ImportReport, ItemReport, import_files, import_text, save_records
 from refmgr.core.library import Library
+from refmgr.core.model import Article
 from refmgr.core.textio import InputError, decode_bytes, read_text_file
 
 DATA = Path(__file__).parent.parent / "data"
@@ -81,3 +84,16 @@ def test_report_render() -> None:
         "1 added, 1 failed",
     ]
     assert not report.ok
+
+
+def test_a_reader_that_breaks_midway_keeps_the_records_before_it(library: Library) -> None:
+    def breaking_reader() -> Iterator[ParsedRecord]:
+        yield ParsedRecord("record 1", article=Article(title="Kept before the break", year=2020, doi="10.5555/kept"))
+        raise RecursionError("maximum recursion depth exceeded")
+
+    report = save_records(library, breaking_reader(), "broken.txt")
+    assert [(i.status, i.message) for i in report.items] == [
+        ("added", ""),
+        ("failed", "broken.txt: reading stopped on malformed input (RecursionError); earlier records kept"),
+    ]
+    assert library.find("10.5555/kept") is not None
