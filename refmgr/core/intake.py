@@ -14,7 +14,7 @@ from refmgr.core.formats import detect_reader
 from refmgr.core.identifiers import extract_identifiers, normalise_doi
 from refmgr.core.importer import ImportReport, ItemReport, save_records
 from refmgr.core.library import Library, now_iso
-from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file
+from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file, utf8_size
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -118,9 +118,7 @@ def import_inputs(
 
 def oversize_text(text: str, name: str, limit: int = MAX_INPUT_BYTES) -> str:
     """The refusal message for text over the input limit (as UTF-8, like a file), or "" if it fits."""
-    if len(text) <= limit // 4:  # at most 4 bytes a character: fits without encoding it
-        return ""
-    size = len(text) if len(text) > limit else len(text.encode("utf-8", errors="replace"))
+    size = utf8_size(text, limit)
     if size <= limit:
         return ""
     return f"{name}: {size / 2**20:.1f} MB is over the {limit / 2**20:g} MB limit (the same as for one file)"

@@ -20,6 +20,13 @@ class DecodedText:
     warnings: list[str] = field(default_factory=list)
 
 
+def utf8_size(text: str, limit: int = MAX_INPUT_BYTES) -> int:
+    """Bytes a text takes as UTF-8, without encoding it when the answer cannot matter to the limit."""
+    if len(text) * 4 <= limit or len(text) > limit:
+        return len(text)
+    return len(text.encode("utf-8", errors="replace"))
+
+
 def decode_bytes(data: bytes, name: str = "input") -> DecodedText:
     """UTF-8 (BOM or not), UTF-16 with BOM, else Latin-1 with a warning; CRLF made LF."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

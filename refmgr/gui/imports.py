@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData
 from refmgr.core.identifiers import extract_identifiers
 from refmgr.core.library import Library
 from refmgr.core.settings import Settings
-from refmgr.core.textio import MAX_INPUT_BYTES
+from refmgr.core.textio import MAX_INPUT_BYTES, utf8_size
 from refmgr.gui.table_model import ARTICLE_IDS_MIME
 from refmgr.gui.tasks import TaskContext
 
@@ -49,18 +49,13 @@ def request_from_mime(mime: QMimeData) -> ImportRequest:
     return request
 
 
-def text_size(text: str) -> int:
-    """Bytes a text takes as UTF-8 (not encoded when it cannot be near the limit)."""
-    return len(text) if len(text) * 4 <= MAX_INPUT_BYTES else len(text.encode("utf-8", errors="replace"))
-
-
 def refuse_oversized(request: ImportRequest) -> ImportRequest:
     """The request without its texts and files over MAX_INPUT_BYTES; `refused` says why each was left out."""
     limit_mb = f"{MAX_INPUT_BYTES / 2**20:g} MB"
     refused: list[str] = []
     texts = []
     for text in request.texts:
-        size = text_size(text)
+        size = utf8_size(text)
         if size > MAX_INPUT_BYTES:
             refused.append(f"text of {size / 2**20:.1f} MB is over the {limit_mb} limit")
         else:
