@@ -10,7 +10,7 @@ import pytest
 
 from refmgr.core import schema
 from refmgr.core.formats import ParsedRecord, medline, pubmed_page
-from refmgr.core.importer import save_records
+from refmgr.core.importer import import_files, save_records
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
 
@@ -260,3 +260,17 @@ def test_set_figures_and_update_reference(library: Library, seed_page: Path) -> 
     assert (reference.doi, reference.status) == ("10.1016/s0140-6736(98)03544-2", "resolved")
     with pytest.raises(ValueError, match="cannot set text"):
         library.update_reference(article_id, 0, text="x")
+
+
+def test_get_many_groups_children_by_article_in_the_asked_order(library: Library, seed_page: Path) -> None:
+    report = import_files(library, [seed_page, *sorted((seed_page.parent / "medline").glob("rcc-*.nbib"))])
+    ids = report.article_ids
+    assert len(ids) >= 3
+    library.set_tags(ids[0], ["RCC", "ablation"])
+    asked = [*reversed(ids), 999_999]
+    articles = library.get_many(asked)
+    assert [a.id for a in articles] == list(reversed(ids))
+    assert articles == [library.get(i) for i in reversed(ids)]
+    seed = articles[-1]
+    assert (len(seed.figures), len(seed.references), seed.tags) == (3, 5, ["ablation", "RCC"])
+    assert all(a.authors for a in articles)
