@@ -118,6 +118,7 @@ class CrossrefServer:
         self.delay = 0.0
         self.limits: dict[str, tuple[int, int]] = dict(POOL_LIMITS)
         self.shuffle = random.Random(3)
+        self._words: dict[str, tuple[dict[str, Any], set[str]]] = {}  # searchable words by DOI, per message
         self.enforce_limits = False
         self.refused = 0
         self.gzip = False  # compress replies when the client accepts gzip
@@ -207,8 +208,11 @@ class CrossrefServer:
         """Works scored by weighted term overlap with the query, best first."""
         query = _words(text)
         scored = []
-        for message in self.records.values():
-            overlap = query & _words(_bibliographic(message))
+        for doi, message in list(self.records.items()):
+            words = self._words.get(doi)
+            if words is None or words[0] is not message:
+                words = self._words[doi] = (message, _words(_bibliographic(message)))
+            overlap = query & words[1]
             if not overlap:
                 continue
             score = sum(2.0 if w.isdigit() else 1.0 + min(len(w), 10) / 10 for w in overlap) * 2.2
@@ -224,6 +228,7 @@ def _envelope(message_type: str, message: Any) -> dict[str, Any]:
 def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per reply
 
         def log_message(self, format: str, *args: Any) -> None:
             return

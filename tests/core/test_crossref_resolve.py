@@ -30,7 +30,8 @@ def test_parse_vancouver_reference() -> None:
     assert parsed.to_dict() == {
         "year": 2022, "volume": "82", "first_page": "399", "first_author": "Ljungberg",
         "title": "European association of urology guidelines on renal cell carcinoma: The 2022 update",
-        "journal": "Eur Urol",
+        "journal": "Eur Urol", "authors": ["Ljungberg", "Albiges", "Abu-Ghanem", "Bedke", "Capitanio", "Dabestani"],
+        "style": "vancouver",
     }  # fmt: skip
 
 

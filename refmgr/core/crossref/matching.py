@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from refmgr.core.crossref.mapping import clean_text, date_parts, text_list
-from refmgr.core.identifiers import extract_dois
+from refmgr.core.crossref.refparse import PREPRINT_WORDS, ParsedReference, notice_kind, parse_reference
 from refmgr.core.model import normalise_name, normalise_title
+
+__all__ = ["Candidate", "ParsedReference", "check_candidate", "decide", "journal_similarity", "parse_reference"]
 
 # Calibrated on the seed article's references and their confusable neighbours (see README, section crossref).
 RESOLVE_AT = 0.80  # confidence needed to accept the best candidate
@@ -20,36 +22,9 @@ MIN_NORMALISED_SCORE = 0.02  # Crossref score / reference length: below this a c
 WEIGHTS = {"title": 0.35, "author": 0.20, "year": 0.15, "volume": 0.10, "page": 0.10, "journal": 0.10}
 _JOURNAL_STOP = {"of", "the", "and", "for", "in", "on", "&"}
 
-_VANCOUVER = re.compile(
-    r"(?P<year>(?:1[6-9]|20)\d\d)[^;:\d]{0,20};\s*(?P<volume>[A-Za-z]?\d+[A-Za-z]?)?\s*(?:\((?P<issue>[^)]{1,15})\))?"
-    r"\s*:\s*(?P<page>[A-Za-z]{0,2}\d+)"
-)
-_APA = re.compile(r",\s*(?P<volume>\d+)\s*(?:\((?P<issue>[^)]{1,15})\))?\s*,\s*(?:pp?\.\s*)?(?P<page>[eE]?\d+)")
-_YEAR = re.compile(r"\b((?:1[6-9]|20)\d\d)[a-z]?\b")
-_AUTHORS = re.compile(r"^(?P<authors>.+?(?:\bet al|\b[A-Z]{1,4}))\.\s+(?P<rest>\S.*)$")
-_SENTENCE = re.compile(r"(?<=[\w\)\]?])\.\s+(?=[A-Z\d\"“])")
-_APA_AUTHORS = re.compile(r"^(?P<authors>.+?)\s*\((?P<year>(?:1[6-9]|20)\d\d)[a-z]?\)\.?\s+(?P<rest>\S.*)$")
-_PERSON = re.compile(r"^(?P<family>[^\W\d][\w'’\- ]*?)\s+(?P<initials>(?:[A-Z]\.?\s?){1,4})$")
-
-
-@dataclass
-class ParsedReference:
-    """What a reference string says about the cited work."""
-
-    text: str
-    doi: str = ""
-    year: int | None = None
-    volume: str = ""
-    issue: str = ""
-    first_page: str = ""
-    first_author: str = ""
-    group_author: str = ""
-    title: str = ""
-    journal: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The parsed fields without the text."""
-        return {k: v for k, v in asdict(self).items() if v and k != "text"}
+_UPDATE_KIND = {"correction": "erratum", "erratum": "erratum", "corrigendum": "erratum", "retraction": "retraction",
+                "removal": "retraction", "withdrawal": "retraction", "expression_of_concern": "retraction",
+                "expression-of-concern": "retraction", "addendum": "erratum", "clarification": "erratum"}  # fmt: skip
 
 
 @dataclass
@@ -76,52 +51,6 @@ class Candidate:
             "doi": self.doi, "title": self.title, "year": self.year, "score": self.score,
             "confidence": round(self.confidence, 3), "contradictions": self.contradictions,
         }  # fmt: skip
-
-
-def parse_reference(text: str) -> ParsedReference:
-    """Year, volume, issue, first page, first author, title and journal from a reference string."""
-    text = clean_text(text)
-    parsed = ParsedReference(text=text)
-    dois = extract_dois(text)
-    parsed.doi = dois[0] if dois else ""
-    apa = _APA_AUTHORS.match(text)
-    vancouver = None if apa else _AUTHORS.match(text)
-    if apa:
-        _set_first_author(parsed, apa.group("authors").split(".,")[0].replace(",", " "))
-        parsed.year = int(apa.group("year"))
-        rest = apa.group("rest")
-    elif vancouver:
-        _set_first_author(parsed, vancouver.group("authors").split(",")[0])
-        rest = vancouver.group("rest")
-    else:
-        rest = text
-    segments = [s.strip() for s in _SENTENCE.split(rest) if s.strip()]
-    if not apa and not vancouver and segments:
-        _set_first_author(parsed, segments.pop(0).rstrip("."), group_ok=True)
-    if segments:
-        parsed.title = segments.pop(0).rstrip(".")
-    if segments:
-        parsed.journal = re.split(r"[.;,]?\s*(?:\(?(?:1[6-9]|20)\d\d|\d+\s*\(|\d+\s*[,:])", segments[0])[0].strip(" .,")
-    citation = _VANCOUVER.search(text) or _APA.search(text)
-    if citation:
-        parsed.volume = citation.group("volume") or ""
-        parsed.issue = citation.group("issue") or ""
-        parsed.first_page = citation.group("page") or ""
-        if parsed.year is None and "year" in citation.groupdict():
-            parsed.year = int(citation.group("year"))
-    if parsed.year is None:
-        years = _YEAR.findall(text.replace(parsed.title, " ") if parsed.title else text)
-        parsed.year = int(years[-1]) if years else None
-    return parsed
-
-
-def _set_first_author(parsed: ParsedReference, first: str, group_ok: bool = False) -> None:
-    first = re.sub(r"\s*,?\s*et al\.?$", "", first.strip()).strip(" ,")
-    person = _PERSON.match(first)
-    if person:
-        parsed.first_author = person.group("family").strip()
-    elif group_ok:
-        parsed.group_author = first
 
 
 def _years(item: dict[str, Any]) -> set[int]:
@@ -152,6 +81,36 @@ def journal_similarity(cited: str, names: list[str]) -> float:
     return best
 
 
+def record_kinds(item: dict[str, Any]) -> set[str]:
+    """What a Crossref work is besides an article: erratum, retraction, comment, reply and/or preprint."""
+    kinds: set[str] = set()
+    title = next(iter(text_list(item.get("title"))), "")
+    if notice_kind(title):
+        kinds.add(notice_kind(title))
+    updates = item.get("update-to") if isinstance(item.get("update-to"), list) else []
+    for update in updates:
+        if isinstance(update, dict) and str(update.get("type", "")).lower() in _UPDATE_KIND:
+            kinds.add(_UPDATE_KIND[str(update.get("type", "")).lower()])
+    hosts = [*text_list(item.get("container-title")), clean_text(item.get("publisher") if item.get("type") ==
+             "posted-content" else "")]  # fmt: skip
+    institutions = item.get("institution") if isinstance(item.get("institution"), list) else []
+    hosts += [clean_text(i.get("name")) for i in institutions if isinstance(i, dict)]
+    if item.get("type") == "posted-content" or item.get("subtype") == "preprint" or any(
+        PREPRINT_WORDS.search(h) for h in hosts if h
+    ):
+        kinds.add("preprint")
+    return kinds
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Surnames equal, up to particles ("de Velasco" ~ "Velasco"), hyphens, accents and a typo."""
+    if not a or not b:
+        return False
+    if a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a))):
+        return True
+    return min(len(a), len(b)) >= 6 and fuzz.ratio(a, b) >= 88
+
+
 def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float | None:
     listed = item.get("author") if isinstance(item.get("author"), list) else []
     authors = [a for a in listed if isinstance(a, dict)]
@@ -161,11 +120,29 @@ def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float |
         names = [clean_text(a.get("name")) for a in authors]
         return max(fuzz.token_set_ratio(parsed.group_author.lower(), n.lower()) for n in names) / 100
     wanted = normalise_name(parsed.first_author)
-    first = normalise_name(clean_text(authors[0].get("family") or authors[0].get("name")))
-    if first == wanted:
+    families = [normalise_name(clean_text(a.get("family") or a.get("name"))) for a in authors]
+    if _same_name(wanted, families[0]):
         return 1.0
-    others = [normalise_name(clean_text(a.get("family"))) for a in authors[1:4]]
-    return 0.6 if wanted in others else fuzz.ratio(first, wanted) / 100 * 0.8
+    cited = [normalise_name(n) for n in parsed.authors[:6]] or [wanted]
+    found = sum(any(_same_name(c, f) for f in families[:12]) for c in cited)
+    if any(_same_name(wanted, f) for f in families[1:6]):
+        return 0.8  # first author listed elsewhere: order differs
+    if len(cited) >= 3 and found / len(cited) >= 0.5:
+        return 0.6
+    return fuzz.ratio(families[0], wanted) / 100 * 0.8
+
+
+def _pages_agree(cited: str, listed: str) -> bool:
+    a, b = _norm_token(cited), _norm_token(listed)
+    if a == b:
+        return True
+    digits_a, digits_b = re.sub(r"\D", "", a), re.sub(r"\D", "", b)
+    return bool(digits_a) and digits_a == digits_b and (a.isdigit() or b.isdigit())  # "e1003873" ~ "1003873"
+
+
+def _title_similarity(cited: str, listed: str) -> float:
+    cited, listed = normalise_title(cited), normalise_title(listed)
+    return max(fuzz.token_sort_ratio(cited, listed), 0.9 * fuzz.token_set_ratio(cited, listed)) / 100
 
 
 def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
@@ -178,20 +155,28 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
         normalised_score=score / max(len(parsed.text), 1),
     )  # fmt: skip
     checks: dict[str, float] = {}
+    volume = clean_text(item.get("volume"))
+    page = _first_page(item)
     if parsed.year and years:
         checks["year"] = 1.0 if parsed.year in years else 0.0
-        if not checks["year"]:
+        online_first = not volume and not page and any(abs(parsed.year - y) == 1 for y in years)
+        if online_first:
+            checks["year"] = 0.5  # printed a year after it appeared online: compared on what both have
+        elif not checks["year"]:
             candidate.contradictions.append(f"year {parsed.year} vs {sorted(years)}")
-    volume = clean_text(item.get("volume"))
     if parsed.volume and volume:
         checks["volume"] = 1.0 if _norm_token(parsed.volume) == _norm_token(volume) else 0.0
         if not checks["volume"]:
             candidate.contradictions.append(f"volume {parsed.volume} vs {volume}")
-    page = _first_page(item)
     if parsed.first_page and page:
-        checks["page"] = 1.0 if _norm_token(parsed.first_page) == _norm_token(page) else 0.0
+        checks["page"] = 1.0 if _pages_agree(parsed.first_page, page) else 0.0
         if not checks["page"]:
             candidate.contradictions.append(f"first page {parsed.first_page} vs {page}")
+    kinds = record_kinds(item)
+    for kind in sorted(kinds - set(parsed.kinds)):
+        candidate.contradictions.append(f"the record is a {kind}; the reference does not cite one")
+    for kind in sorted(set(parsed.kinds) - kinds):
+        candidate.contradictions.append(f"the reference cites a {kind}; the record is not one")
     author = _author_similarity(parsed, item)
     if author is not None:
         checks["author"] = author
@@ -199,9 +184,8 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
     if parsed.journal and names:
         checks["journal"] = journal_similarity(parsed.journal, names)
     if title:
-        cited_title = normalise_title(parsed.title)
-        if cited_title:
-            checks["title"] = fuzz.token_sort_ratio(cited_title, normalise_title(title)) / 100
+        if normalise_title(parsed.title):
+            checks["title"] = _title_similarity(parsed.title, title)
         else:
             checks["title"] = fuzz.partial_ratio(normalise_title(title), normalise_title(parsed.text)) / 100
     weight = sum(WEIGHTS[k] for k in checks)

@@ -1,0 +1,251 @@
+"""Free-text reference parsing: authors, year, title, journal, volume, issue and first page in the common styles.
+
+Handles Vancouver/NLM (with or without month and day), AMA, APA, Harvard (also upper-case surnames),
+Springer/Chicago author-year and Nature style; group authors, particles, non-ASCII and up to five initials,
+e-locators, article numbers, supplements, "in press" and online-first references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from refmgr.core.crossref.mapping import clean_text
+from refmgr.core.identifiers import extract_dois
+
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())
+_LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower())
+_U, _L = f"[{_UPPER}]", f"[{_LOWER}]"
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|bin|al|el|St\.?|Mc|Mac)"
+_SURNAME_WORD = rf"(?:{_U}[{_LOWER}{_UPPER}'’]*|{_U}['’]{_U}[{_LOWER}]+|[dDlL]['’]{_U}[{_LOWER}]+)"
+_SURNAME = rf"(?:{_PARTICLE}\s)*{_SURNAME_WORD}(?:[-\s](?:{_PARTICLE}\s)*{_SURNAME_WORD})*"
+_SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|Jnr|Snr|Neto|Filho|Junior|No|de|da|do|dos|das|van|von)\.?"
+# "Ljungberg B", "Abu-Ghanem Y", "Pavan ÍL", "Tavares MCGCF", "Sousa DT de", "Lansbury PT Jr"
+_VANCOUVER_NAME = re.compile(rf"(?P<family>{_SURNAME})\s(?P<initials>{_U}{{1,5}})(?:\s{_SUFFIX})?(?![{_LOWER}{_UPPER}'’-])")
+# "Ljungberg, B.", "BRAND, M.H.", "Lansbury, P. T., Jr.", "de Velasco, G.", "Abu-Ghanem, Y.-M."
+_COMMA_NAME = re.compile(
+    rf"(?P<family>{_SURNAME}),\s?(?P<initials>{_U}\.(?:\s?-?{_U}\.){{0,4}}|{_U}[{_LOWER}]+(?:\s{_U}\.)*)"
+    rf"(?:,?\s(?:Jr|Sr|III|II|IV)\.?)?(?![{_LOWER}{_UPPER}])"
+)
+# Chicago's later authors: "J. A. Smith"
+_INITIALS_FIRST = re.compile(rf"(?P<initials>{_U}\.(?:\s?{_U}\.){{0,3}})\s(?P<family>{_SURNAME})(?![{_LOWER}{_UPPER}])")
+_SEPARATOR = re.compile(r"\s*(?:,\s*(?:&|and)\s+|\s&\s|\sand\s|,\s*)")
+_ET_AL = re.compile(r",?\s*(?:et\s+al\b\.?|and\s+(?:others|colleagues)\b\.?)", re.I)
+_YEAR_NUM = r"(?:1[6-9]|20)\d\d"
+_AUTHOR_YEAR = re.compile(rf"^[\s,.]*\((?P<year>{_YEAR_NUM})[a-z]?(?:,[^)]*)?\)[.,:]?\s*|^[\s,]+(?P<year2>{_YEAR_NUM})[a-z]?[.,]\s+")
+_VOL = r"[A-Za-z]?\d+[A-Za-z]?(?:\s?[-–/]\s?\d+)?"
+_PAGE = r"[A-Za-z]{0,4}\d+[A-Za-z]?\d*"
+_ISSUE = r"\((?P<issue>[^()]{1,20})\)"
+_DATE = r"(?:\s+[A-Z][a-z]{2,8}\.?(?:\s*\d{1,2})?(?:\s*[-–/]\s*(?:[A-Z][a-z]{2,8}\.?)?\s*\d{0,2})?)?"
+_SUPPL = r"(?:\s*(?:Suppl|Supplement|Pt)\.?\s*\w{0,4})?"
+_CITATIONS = [
+    # Vancouver/NLM/AMA: "2022 Jul 1;82(4):399-410", "2015;347(6220):1260419", "2012;23 Suppl 10:x1", "2023;12"
+    ("vancouver", re.compile(
+        rf"(?P<year>{_YEAR_NUM})[a-z]?{_DATE}\s*;\s*(?P<volume>{_VOL})?{_SUPPL}\s*(?:{_ISSUE})?{_SUPPL}"
+        rf"(?:\s*:\s*(?P<page>{_PAGE}))?")),
+    # Nature: "Nature 388, 839–840 (1997)"
+    ("nature", re.compile(rf"\s(?P<volume>{_VOL})\s*(?:{_ISSUE})?,\s*(?:pp?\.\s*)?(?P<page>{_PAGE})(?:\s*[-–]\s*\w+)?\s*"
+                          rf"\((?P<year>{_YEAR_NUM})\)")),
+    # Chicago: "Journal 12, no. 3 (1993): 45–50"
+    ("chicago", re.compile(rf"\s(?P<volume>{_VOL})(?:,?\s*no\.\s*(?P<issue>[\w-]+))?\s*\((?:[A-Z][a-z]+\.?\s)?"
+                           rf"(?P<year>{_YEAR_NUM})\)(?:\s*:\s*(?P<page>{_PAGE}))?")),
+    # Harvard: "vol. 12, no. 3, pp. 45-50"
+    ("harvard", re.compile(rf"\bvol\.?\s*(?P<volume>{_VOL})(?:,?\s*(?:no|issue)\.?\s*(?P<issue>[\w-]+))?"
+                           rf"(?:,?\s*(?:pp?\.?|art\.)\s*(?P<page>{_PAGE}))?", re.I)),
+    # Springer: "J Pediatr Orthop 35(4):334–340", "J Urol 150: 1143"
+    ("springer", re.compile(rf"\s(?P<volume>{_VOL})\s*(?:{_ISSUE})?{_SUPPL}\s*:\s*(?P<page>{_PAGE})")),
+    # APA: "European Urology, 82(4), 399-410", "12(3), pp. 45-50"
+    ("apa", re.compile(rf",\s*(?P<volume>{_VOL})\s*(?:{_ISSUE})?\s*,\s*(?:pp?\.\s*|Article\s+)?(?P<page>{_PAGE})")),
+]
+_LAST_MATCH = {"springer", "apa"}  # these shapes can occur inside titles too: take the last one
+_YEAR = re.compile(rf"\b({_YEAR_NUM})[a-z]?\b")
+_TRAILER = re.compile(
+    r"\s*(?:\[?(?:doi|DOI)\s*:?|https?://|(?:PMID|PMCID|PubMed PMID)\s*:|\[(?:PubMed|Internet|CrossRef|Google Scholar)"
+    r"|Epub\b|Available (?:from|at)\b|Accessed\b|\[cited\b|Retrieved\b).*$"
+)
+_NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]\s|\(\d{1,4}\))\s*")
+_ABBREVIATIONS = {"st", "dr", "mr", "mrs", "ms", "vs", "no", "vol", "jr", "sr", "eg", "ie", "al", "fig", "ed", "eds",
+                  "suppl", "pt", "inc", "ltd", "co", "corp", "univ", "dept", "u.s", "e.g", "i.e"}  # fmt: skip
+_BOUNDARY = re.compile(r"(?<=[^\s])([.?!])([\"”’']?)\s+(?=[\"“‘'(\[]?[\w])")
+_JOURNAL_LOWER_OK = {"of", "and", "the", "in", "for", "on", "de", "et", "und", "la", "du", "des", "y", "i", "&", "a"}
+_GROUP = re.compile(
+    r"\b(?:group|collaborat\w*|consortium|committee|panel|society|association|organi[sz]ation|council|network|"
+    r"investigators|trialists|institute|agency|foundation|cent(?:re|er)|college|board|task force|team|academy|"
+    r"federation|alliance|union|ministry|department|commission|authors|writing|working party|programme|program)\b"
+    r"|^[A-Z]{2,6}$",
+    re.I,
+)
+_NOTICE_TITLE = re.compile(
+    r"^\s*(?P<word>errat(?:um|a)|corrigend(?:um|a)|correction|retraction|retracted|withdrawn|withdrawal|"
+    r"expression of concern|notice of (?:retraction|concern)|re|comment(?:ary)?|reply|response|in reply|letter|"
+    r"author(?:s['’]?)? (?:reply|response))\b(?:\s+(?:note|notice))?(?:\s+(?:on|to|for|of|regarding))?"
+    r"\s*(?:[:“\"'‘«\[]|$)",
+    re.I,
+)
+_NOTICE_KIND = {"err": "erratum", "cor": "erratum", "ret": "retraction", "wit": "retraction", "exp": "retraction",
+                "not": "retraction", "re": "comment", "com": "comment", "let": "comment", "rep": "reply",
+                "res": "reply", "in ": "reply", "aut": "reply"}  # fmt: skip
+PREPRINT_WORDS = re.compile(r"\b(?:preprint|medrxiv|biorxiv|research square|ssrn|arxiv|chemrxiv|psyarxiv)\b", re.I)
+
+
+def notice_kind(title: str) -> str:
+    """erratum, retraction, comment or reply when a title is that of a notice about another work ('Erratum to: ...')."""
+    match = _NOTICE_TITLE.match(title or "")
+    if not match:
+        return ""
+    word = match.group("word").lower()
+    return _NOTICE_KIND.get(word[:2] if word == "re" else word[:3], "")
+
+
+@dataclass
+class ParsedReference:
+    """What a reference string says about the cited work."""
+
+    text: str
+    doi: str = ""
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    first_page: str = ""
+    first_author: str = ""
+    group_author: str = ""
+    title: str = ""
+    journal: str = ""
+    authors: list[str] = field(default_factory=list)  # family names in order
+    kinds: list[str] = field(default_factory=list)  # erratum, retraction, comment, reply, preprint: what it cites
+    style: str = ""  # the shape of the citation block that was read
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parsed fields without the text."""
+        return {k: v for k, v in asdict(self).items() if v and k != "text"}
+
+
+def _scan_authors(text: str) -> tuple[list[str], int, bool]:
+    """Family names at the start of the text, where the list ends, and whether it ended with 'et al'."""
+    for pattern in (_VANCOUVER_NAME, _COMMA_NAME):
+        names: list[str] = []
+        pos = 0
+        while True:
+            match = pattern.match(text, pos) or (_INITIALS_FIRST.match(text, pos) if names else None)
+            if not match:
+                break
+            names.append(match.group("family").strip())
+            pos = match.end()
+            separator = _SEPARATOR.match(text, pos)
+            if not separator:
+                break
+            if pattern.match(text, separator.end()) or _INITIALS_FIRST.match(text, separator.end()):
+                pos = separator.end()
+                continue
+            break
+        if names and pattern is _COMMA_NAME and len(names) == 1 and not re.match(r"[\s,.]*(?:\(|et al|\d|&)", text[pos:]):
+            # "Smith, J. Title" is fine; a comma name must be followed by the usual punctuation
+            if not re.match(r"\s+\S", text[pos:]):
+                names = []
+        if names:
+            et_al = _ET_AL.match(text, pos)
+            if et_al:
+                pos = et_al.end()
+            return names, pos, bool(et_al)
+    return [], 0, False
+
+
+def _segments(text: str) -> list[str]:
+    """Sentences of a title-and-journal stretch, not split after initials or common abbreviations."""
+    pieces, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        before = text[start : match.start()].split()
+        word = before[-1].lower().rstrip(".") if before else ""
+        if match.group(1) == "." and (len(word) <= 1 or word in _ABBREVIATIONS):
+            continue
+        pieces.append(text[start : match.end(2)].strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [p for p in (p.strip(" ,;") for p in pieces) if p]
+
+
+def _journal_like(text: str) -> bool:
+    words = re.findall(r"[^\s]+", text.strip(" .,;:"))
+    if not words or len(words) > 12:
+        return False
+    for word in words:
+        core = word.strip("()[],.;:'\"“”")
+        if not core or not any(c.isalpha() for c in core) or core.lower() in _JOURNAL_LOWER_OK:
+            continue
+        if not (core[0].isupper() or core[0].isdigit()) and "." not in word:
+            return False
+    return not text.rstrip().endswith("?")
+
+
+def _split_title_journal(region: str) -> tuple[str, str]:
+    """(title, journal) from the text between the authors (and year) and the volume/pages."""
+    region = region.strip(" ,;:").lstrip(". ")
+    region = re.sub(r"^[\"“‘']+|(?<=[.?!])[\"”’']+", "", region)
+    segments = _segments(region)
+    if len(segments) < 2:
+        return (segments[0].strip("\"“”").rstrip(".") if segments else ""), ""
+    for k in range(1, len(segments)):
+        journal = " ".join(segments[k:])
+        if _journal_like(journal):
+            return " ".join(segments[:k]).strip("\"“”").rstrip("."), journal.strip(" .,")
+    return " ".join(segments[:-1]).strip("\"“”").rstrip("."), segments[-1].strip(" .,")
+
+
+def _citation(text: str) -> tuple[str, re.Match[str]] | None:
+    """The volume/issue/page block: the first style whose shape is found (the last occurrence for loose shapes)."""
+    for style, pattern in _CITATIONS:
+        matches = list(pattern.finditer(text))
+        matches = [m for m in matches if m.group("volume") or m.group("page") or style == "vancouver"]
+        if matches:
+            return style, matches[-1] if style in _LAST_MATCH else matches[0]
+    return None
+
+
+def parse_reference(text: str) -> ParsedReference:
+    """Authors, year, title, journal, volume, issue and first page from a reference string."""
+    text = clean_text(text)
+    parsed = ParsedReference(text=text)
+    dois = extract_dois(text)
+    parsed.doi = dois[0] if dois else ""
+    body = _TRAILER.sub("", _NUMBERING.sub("", text)).strip()
+    names, end, _ = _scan_authors(body)
+    rest = body[end:]
+    year_match = _AUTHOR_YEAR.match(rest)
+    if not names:
+        # a group author is the first sentence, unless that sentence is the title of an anonymous work
+        segments = _segments(body)
+        if len(segments) >= 2 and _GROUP.search(segments[0]):
+            group = segments[0].rstrip(".")
+            if len(group) <= 200:
+                parsed.group_author = group
+                rest = body[body.find(segments[0]) + len(segments[0]) :]
+                year_match = _AUTHOR_YEAR.match(rest)
+    else:
+        parsed.authors = names
+        parsed.first_author = names[0]
+    if year_match:
+        parsed.year = int(year_match.group("year") or year_match.group("year2"))
+        rest = rest[year_match.end() :]
+    found = _citation(rest)
+    if found:
+        parsed.style, citation = found
+        region = rest[: citation.start()]
+        parsed.volume = (citation.group("volume") or "").strip()
+        parsed.issue = (citation.groupdict().get("issue") or "").strip()
+        parsed.first_page = citation.group("page") or ""
+        if citation.groupdict().get("year") and (parsed.year is None or parsed.style == "vancouver"):
+            parsed.year = int(citation.group("year"))
+    else:
+        region = rest
+    parsed.title, parsed.journal = _split_title_journal(region)
+    if not found:
+        parsed.journal = re.split(rf"[.;,]?\s*(?:\(?{_YEAR_NUM}\b|\bin press\b)", parsed.journal, flags=re.I)[0].strip(" .,")
+    if parsed.year is None:
+        years = _YEAR.findall(rest.replace(parsed.title, " ") if parsed.title else rest)
+        parsed.year = int(years[-1]) if years else None
+    kind = notice_kind(parsed.title) or notice_kind(body)
+    parsed.kinds = [kind] if kind else []
+    if PREPRINT_WORDS.search(body):
+        parsed.kinds.append("preprint")
+    return parsed
