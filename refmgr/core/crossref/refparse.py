@@ -79,18 +79,19 @@ _GROUP = re.compile(
 _NOTICE_TITLE = re.compile(
     r"^\s*(?P<word>errat(?:um|a)|corrigend(?:um|a)|correction|retraction|retracted|withdrawn|withdrawal|"
     r"expression of concern|notice of (?:retraction|concern)|re|comment(?:ary)?|reply|response|in reply|letter|"
-    r"author(?:s['’]?)? (?:reply|response))\b(?:\s+(?:note|notice))?(?:\s+(?:on|to|for|of|regarding))?"
+    r"author(?:s['’]?)? (?:reply|response)|data from)\b(?:\s+(?:note|notice))?(?:\s+(?:on|to|for|of|regarding))?"
     r"\s*(?:[:“\"'‘«\[]|$)",
     re.I,
 )
 _NOTICE_KIND = {"err": "erratum", "cor": "erratum", "ret": "retraction", "wit": "retraction", "exp": "retraction",
                 "not": "retraction", "re": "comment", "com": "comment", "let": "comment", "rep": "reply",
-                "res": "reply", "in ": "reply", "aut": "reply"}  # fmt: skip
+                "res": "reply", "in ": "reply", "aut": "reply", "dat": "dataset"}  # fmt: skip
 PREPRINT_WORDS = re.compile(r"\b(?:preprint|medrxiv|biorxiv|research square|ssrn|arxiv|chemrxiv|psyarxiv)\b", re.I)
 
 
 def notice_kind(title: str) -> str:
-    """erratum, retraction, comment or reply when a title is that of a notice about another work ('Erratum to: ...')."""
+    """erratum, retraction, comment, reply or dataset when a title is that of a notice about (or the data of) another
+    work ('Erratum to: ...', 'Data from: ...')."""
     match = _NOTICE_TITLE.match(title or "")
     if not match:
         return ""
