@@ -87,7 +87,9 @@ def crossref_works(fixtures: Path) -> list[dict[str, Any]]:
             family, initials = _split_name(ref["author"])
             initials = initials or "ABCDEFGHJKLMNPRSTW"[_hash(doi, "initial") % 18]  # made up where none deposited
             printed = ref.get("unstructured", "") if style else ""
-            title = _clean_title(ref.get("article-title", "")) or (_printed_title(printed, style, ref["journal-title"]) if printed else "")
+            title = _clean_title(ref.get("article-title", "")) or (
+                _printed_title(printed, style, ref["journal-title"]) if printed else ""
+            )
             if not title or not ref["year"][:4].isdigit():
                 continue
             works.append({
@@ -189,7 +191,9 @@ def render(work: dict[str, Any], style: str, variant: int) -> str:
     # chicago
     first_f, first_i = shown[0]
     rest = [f"{_dotted(i)} {f}" for f, i in shown[1:]]
-    names = f"{first_f}, {_dotted(first_i)}" + ("".join(f", {r}" for r in rest[:-1]) + f", and {rest[-1]}" if rest else "")
+    names = f"{first_f}, {_dotted(first_i)}" + (
+        "".join(f", {r}" for r in rest[:-1]) + f", and {rest[-1]}" if rest else ""
+    )
     no = f", no. {issue}" if issue else ""
     return f'{names} "{title}." {journal} {volume}{no} ({year}): {pages}.'
 

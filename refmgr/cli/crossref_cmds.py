@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("refs", help="an article's references; --resolve matches them to DOIs via Crossref")
     p.add_argument("article", metavar="ID|DOI|PMID")
     p.add_argument("--resolve", action="store_true", help="match unresolved references through Crossref")
+    p.add_argument("--explain", action="store_true",
+                   help="show each reference's parsed fields and every candidate with why it was accepted or refused")
     p.add_argument("--json", action="store_true", help="JSON output")
     library_option(p)
     p.set_defaults(handler=cmd_refs)
@@ -93,15 +95,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return code
 
 
-def _reference_rows(library: Library, article_id: int) -> list[dict]:
+def _reference_rows(library: Library, article_id: int, explain: bool = False) -> list[dict]:
     rows = []
     for position, reference in enumerate(library.references(article_id), 1):
         rows.append({
             "position": position, "text": reference.text, "doi": reference.doi, "pmid": reference.pmid,
             "status": reference.status, "confidence": reference.confidence,
             "cited_article_id": reference.cited_article_id,
-            "candidates": reference.parts.get("candidates", []) if reference.status == "ambiguous" else [],
+            "candidates": reference.parts.get("candidates", []) if reference.status == "ambiguous" or explain else [],
         })  # fmt: skip
+        if explain:
+            rows[-1]["parsed"] = reference.parts.get("parsed", {})
     return rows
 
 
@@ -117,7 +121,7 @@ def cmd_refs(args: argparse.Namespace) -> int:
                 if result.error:
                     errors += 1
                     print(f"reference {result.position + 1}: not resolved now: {result.error}", file=sys.stderr)
-        rows = _reference_rows(library, article_id)
+        rows = _reference_rows(library, article_id, explain=getattr(args, "explain", False))
     if args.json:
         print_json(rows)
     else:
@@ -126,6 +130,13 @@ def cmd_refs(args: argparse.Namespace) -> int:
             doi = f" doi:{row['doi']}" if row["doi"] else ""
             in_library = f" (#{row['cited_article_id']} in library)" if row["cited_article_id"] else ""
             print(f"{row['position']:>3}. [{row['status']}{confidence}]{doi}{in_library} {row['text']}")
-            for candidate in row["candidates"][:3]:
+            if "parsed" in row:
+                fields = ", ".join(f"{k}={v}" for k, v in row["parsed"].items()) or "not parsed yet (run --resolve)"
+                print(f"       parsed: {fields}")
+            for candidate in row["candidates"] if "parsed" in row else row["candidates"][:3]:
                 print(f"       candidate doi:{candidate['doi']} ({candidate['confidence']:.2f}) {candidate['title']}")
+                if "parsed" in row:
+                    checks = ", ".join(f"{k} {v:.2f}" for k, v in candidate.get("checks", {}).items())
+                    verdict = candidate.get("verdict") or "no verdict stored"
+                    print(f"         {verdict}" + (f" [{checks}]" if checks else ""))
     return EXIT_SOME_FAILED if errors else EXIT_OK

@@ -12,7 +12,9 @@ from refmgr.core.crossref.mapping import clean_text, date_parts, text_list
 from refmgr.core.crossref.refparse import PREPRINT_WORDS, ParsedReference, notice_kind, parse_reference
 from refmgr.core.model import normalise_name, normalise_title
 
-__all__ = ["Candidate", "ParsedReference", "check_candidate", "decide", "journal_similarity", "parse_reference"]
+__all__ = [
+    "Candidate", "ParsedReference", "check_candidate", "decide", "explain", "journal_similarity", "parse_reference",
+]  # fmt: skip
 
 # Fitted on the tuning half of the real-style corpus (bench/resolve_corpus.py; README, section crossref): correct
 # candidates scored 0.916 or more, valid wrong ones at most 0.826.
@@ -40,6 +42,7 @@ class Candidate:
     confidence: float = 0.0
     checks: dict[str, float] = field(default_factory=dict)
     contradictions: list[str] = field(default_factory=list)
+    verdict: str = ""  # why it was accepted, offered or refused (set by `explain`)
 
     @property
     def valid(self) -> bool:
@@ -51,6 +54,7 @@ class Candidate:
         return {
             "doi": self.doi, "title": self.title, "year": self.year, "score": self.score,
             "confidence": round(self.confidence, 3), "contradictions": self.contradictions,
+            "checks": {k: round(v, 3) for k, v in self.checks.items()}, "verdict": self.verdict,
         }  # fmt: skip
 
 
@@ -220,3 +224,21 @@ def decide(candidates: list[Candidate]) -> tuple[str, Candidate | None]:
     if best.confidence >= RESOLVE_AT and best.confidence - runner_up >= MARGIN and confirmed:
         return "resolved", best
     return "ambiguous", best
+
+
+def explain(candidates: list[Candidate], status: str, best: Candidate | None) -> None:
+    """Set each candidate's verdict: accepted, offered, or refused and why."""
+    rule = f"at least {RESOLVE_AT:.2f}, a lead of {MARGIN:.2f} over the next and year, volume or page confirmed"
+    for candidate in candidates:
+        if candidate.contradictions:
+            candidate.verdict = "refused: " + "; ".join(candidate.contradictions)
+        elif candidate.normalised_score < MIN_NORMALISED_SCORE:
+            candidate.verdict = f"ignored: search score {candidate.score:g} is noise for a reference this long"
+        elif candidate is best and status == "resolved":
+            candidate.verdict = f"accepted: confidence {candidate.confidence:.2f}, {rule}"
+        elif candidate is best:
+            candidate.verdict = f"offered, not accepted: confidence {candidate.confidence:.2f}; accepting needs {rule}"
+        elif best is not None:
+            candidate.verdict = f"not chosen: confidence {candidate.confidence:.2f}, the best has {best.confidence:.2f}"
+        else:
+            candidate.verdict = f"not offered: confidence {candidate.confidence:.2f} is below {AMBIGUOUS_AT:.2f}"

@@ -22,7 +22,9 @@ _SURNAME_WORD = rf"(?:{_U}[{_LOWER}{_UPPER}'’]*|{_U}['’]{_U}[{_LOWER}]+|[dDl
 _SURNAME = rf"(?:{_PARTICLE}\s)*{_SURNAME_WORD}(?:[-\s](?:{_PARTICLE}\s)*{_SURNAME_WORD})*"
 _SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|Jnr|Snr|Neto|Filho|Junior|No|de|da|do|dos|das|van|von)\.?"
 # "Ljungberg B", "Abu-Ghanem Y", "Pavan ÍL", "Tavares MCGCF", "Sousa DT de", "Lansbury PT Jr"
-_VANCOUVER_NAME = re.compile(rf"(?P<family>{_SURNAME})\s(?P<initials>{_U}{{1,5}})(?:\s{_SUFFIX})?(?![{_LOWER}{_UPPER}'’-])")
+_VANCOUVER_NAME = re.compile(
+    rf"(?P<family>{_SURNAME})\s(?P<initials>{_U}{{1,5}})(?:\s{_SUFFIX})?(?![{_LOWER}{_UPPER}'’-])"
+)
 # "Ljungberg, B.", "BRAND, M.H.", "Lansbury, P. T., Jr.", "de Velasco, G.", "Abu-Ghanem, Y.-M."
 _COMMA_NAME = re.compile(
     rf"(?P<family>{_SURNAME}),\s?(?P<initials>{_U}\.(?:\s?-?{_U}\.){{0,4}}|{_U}[{_LOWER}]+(?:\s{_U}\.)*)"
@@ -33,7 +35,9 @@ _INITIALS_FIRST = re.compile(rf"(?P<initials>{_U}\.(?:\s?{_U}\.){{0,3}})\s(?P<fa
 _SEPARATOR = re.compile(r"\s*(?:,\s*(?:&|and)\s+|\s&\s|\sand\s|,\s*)")
 _ET_AL = re.compile(r",?\s*(?:et\s+al\b\.?|and\s+(?:others|colleagues)\b\.?)", re.I)
 _YEAR_NUM = r"(?:1[6-9]|20)\d\d"
-_AUTHOR_YEAR = re.compile(rf"^[\s,.]*\((?P<year>{_YEAR_NUM})[a-z]?(?:,[^)]*)?\)[.,:]?\s*|^[\s,]+(?P<year2>{_YEAR_NUM})[a-z]?[.,]\s+")
+_AUTHOR_YEAR = re.compile(  # "(2015) ", "(2015a). ", ", 1993. "
+    rf"^[\s,.]*\((?P<year>{_YEAR_NUM})[a-z]?(?:,[^)]*)?\)[.,:]?\s*|^[\s,]+(?P<year2>{_YEAR_NUM})[a-z]?[.,]\s+"
+)
 _VOL = r"[A-Za-z]?\d+[A-Za-z]?(?:\s?[-–/]\s?\d+)?"
 _PAGE = r"[A-Za-z]{0,4}\d+[A-Za-z]?\d*"
 _ISSUE = r"\((?P<issue>[^()]{1,20})\)"
@@ -41,18 +45,38 @@ _DATE = r"(?:\s+[A-Z][a-z]{2,8}\.?(?:\s*\d{1,2})?(?:\s*[-–/]\s*(?:[A-Z][a-z]{2
 _SUPPL = r"(?:\s*(?:Suppl|Supplement|Pt)\.?\s*\w{0,4})?"
 _CITATIONS = [
     # Vancouver/NLM/AMA: "2022 Jul 1;82(4):399-410", "2015;347(6220):1260419", "2012;23 Suppl 10:x1", "2023;12"
-    ("vancouver", re.compile(
-        rf"(?P<year>{_YEAR_NUM})[a-z]?{_DATE}\s*;\s*(?P<volume>{_VOL})?{_SUPPL}\s*(?:{_ISSUE})?{_SUPPL}"
-        rf"(?:\s*:\s*(?P<page>{_PAGE}))?")),
+    (
+        "vancouver",
+        re.compile(
+            rf"(?P<year>{_YEAR_NUM})[a-z]?{_DATE}\s*;\s*(?P<volume>{_VOL})?{_SUPPL}\s*(?:{_ISSUE})?{_SUPPL}"
+            rf"(?:\s*:\s*(?P<page>{_PAGE}))?"
+        ),
+    ),
     # Nature: "Nature 388, 839–840 (1997)"
-    ("nature", re.compile(rf"\s(?P<volume>{_VOL})\s*(?:{_ISSUE})?,\s*(?:pp?\.\s*)?(?P<page>{_PAGE})(?:\s*[-–]\s*\w+)?\s*"
-                          rf"\((?P<year>{_YEAR_NUM})\)")),
+    (
+        "nature",
+        re.compile(
+            rf"\s(?P<volume>{_VOL})\s*(?:{_ISSUE})?,\s*(?:pp?\.\s*)?(?P<page>{_PAGE})(?:\s*[-–]\s*\w+)?\s*"
+            rf"\((?P<year>{_YEAR_NUM})\)"
+        ),
+    ),
     # Chicago: "Journal 12, no. 3 (1993): 45–50"
-    ("chicago", re.compile(rf"\s(?P<volume>{_VOL})(?:,?\s*no\.\s*(?P<issue>[\w-]+))?\s*\((?:[A-Z][a-z]+\.?\s)?"
-                           rf"(?P<year>{_YEAR_NUM})\)(?:\s*:\s*(?P<page>{_PAGE}))?")),
+    (
+        "chicago",
+        re.compile(
+            rf"\s(?P<volume>{_VOL})(?:,?\s*no\.\s*(?P<issue>[\w-]+))?\s*\((?:[A-Z][a-z]+\.?\s)?"
+            rf"(?P<year>{_YEAR_NUM})\)(?:\s*:\s*(?P<page>{_PAGE}))?"
+        ),
+    ),
     # Harvard: "vol. 12, no. 3, pp. 45-50"
-    ("harvard", re.compile(rf"\bvol\.?\s*(?P<volume>{_VOL})(?:,?\s*(?:no|issue)\.?\s*(?P<issue>[\w-]+))?"
-                           rf"(?:,?\s*(?:pp?\.?|art\.)\s*(?P<page>{_PAGE}))?", re.I)),
+    (
+        "harvard",
+        re.compile(
+            rf"\bvol\.?\s*(?P<volume>{_VOL})(?:,?\s*(?:no|issue)\.?\s*(?P<issue>[\w-]+))?"
+            rf"(?:,?\s*(?:pp?\.?|art\.)\s*(?P<page>{_PAGE}))?",
+            re.I,
+        ),
+    ),
     # Springer: "J Pediatr Orthop 35(4):334–340", "J Urol 150: 1143"
     ("springer", re.compile(rf"\s(?P<volume>{_VOL})\s*(?:{_ISSUE})?{_SUPPL}\s*:\s*(?P<page>{_PAGE})")),
     # APA: "European Urology, 82(4), 399-410", "12(3), pp. 45-50"
@@ -64,6 +88,7 @@ _TRAILER = re.compile(
     r"\s*(?:\[?(?:doi|DOI)\s*:?|https?://|(?:PMID|PMCID|PubMed PMID)\s*:|\[(?:PubMed|Internet|CrossRef|Google Scholar)"
     r"|Epub\b|Available (?:from|at)\b|Accessed\b|\[cited\b|Retrieved\b).*$"
 )
+_IN_PRESS = re.compile(r"[\s.,;]*[(\[]?\b(?:in press|forthcoming)\b[)\]]?", re.I)
 _NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]\s|\(\d{1,4}\))\s*")
 _ABBREVIATIONS = {"st", "dr", "mr", "mrs", "ms", "vs", "no", "vol", "jr", "sr", "eg", "ie", "al", "fig", "ed", "eds",
                   "suppl", "pt", "inc", "ltd", "co", "corp", "univ", "dept", "u.s", "e.g", "i.e"}  # fmt: skip
@@ -140,10 +165,6 @@ def _scan_authors(text: str) -> tuple[list[str], int, bool]:
                 pos = separator.end()
                 continue
             break
-        if names and pattern is _COMMA_NAME and len(names) == 1 and not re.match(r"[\s,.]*(?:\(|et al|\d|&)", text[pos:]):
-            # "Smith, J. Title" is fine; a comma name must be followed by the usual punctuation
-            if not re.match(r"\s+\S", text[pos:]):
-                names = []
         if names:
             et_al = _ET_AL.match(text, pos)
             if et_al:
@@ -185,12 +206,12 @@ def _split_title_journal(region: str) -> tuple[str, str]:
     region = re.sub(r"^[\"“‘']+|(?<=[.?!])[\"”’']+", "", region)
     segments = _segments(region)
     if len(segments) < 2:
-        return (segments[0].strip("\"“”").rstrip(".") if segments else ""), ""
+        return (segments[0].strip('"“”').rstrip(".") if segments else ""), ""
     for k in range(1, len(segments)):
         journal = " ".join(segments[k:])
         if _journal_like(journal):
-            return " ".join(segments[:k]).strip("\"“”").rstrip("."), journal.strip(" .,")
-    return " ".join(segments[:-1]).strip("\"“”").rstrip("."), segments[-1].strip(" .,")
+            return " ".join(segments[:k]).strip('"“”').rstrip("."), journal.strip(" .,")
+    return " ".join(segments[:-1]).strip('"“”').rstrip("."), segments[-1].strip(" .,")
 
 
 def _citation(text: str) -> tuple[str, re.Match[str]] | None:
@@ -210,6 +231,7 @@ def parse_reference(text: str) -> ParsedReference:
     dois = extract_dois(text)
     parsed.doi = dois[0] if dois else ""
     body = _TRAILER.sub("", _NUMBERING.sub("", text)).strip()
+    body = _IN_PRESS.sub("", body).strip()
     names, end, _ = _scan_authors(body)
     rest = body[end:]
     year_match = _AUTHOR_YEAR.match(rest)
@@ -241,7 +263,8 @@ def parse_reference(text: str) -> ParsedReference:
         region = rest
     parsed.title, parsed.journal = _split_title_journal(region)
     if not found:
-        parsed.journal = re.split(rf"[.;,]?\s*(?:\(?{_YEAR_NUM}\b|\bin press\b)", parsed.journal, flags=re.I)[0].strip(" .,")
+        cut = re.split(rf"[.;,]?\s*(?:\(?{_YEAR_NUM}\b|\bin press\b)", parsed.journal, flags=re.I)
+        parsed.journal = cut[0].strip(" .,")
     if parsed.year is None:
         years = _YEAR.findall(rest.replace(parsed.title, " ") if parsed.title else rest)
         parsed.year = int(years[-1]) if years else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refmgr.core.crossref.client import CrossrefClient, CrossrefError
-from refmgr.core.crossref.matching import Candidate, check_candidate, decide, parse_reference
+from refmgr.core.crossref.matching import Candidate, check_candidate, decide, explain, parse_reference
 from refmgr.core.library import Library
 
 ROWS = 5
@@ -33,6 +33,7 @@ def resolve_reference_text(text: str, client: CrossrefClient) -> tuple[str, Cand
         return "resolved", Candidate(parsed.doi, "", parsed.year, 0.0, 0.0, confidence=1.0), []
     candidates = [check_candidate(parsed, item) for item in client.query_bibliographic(parsed.text, rows=ROWS)]
     status, best = decide(candidates)
+    explain(candidates, status, best)
     return status, best, candidates
 
 
