@@ -10,6 +10,7 @@ other editions) are authored Crossref-shaped records; see tests/data/refcorpus/R
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import json
@@ -37,6 +38,26 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 TUNE_SHARE = 35  # percent of works (by DOI hash) used for tuning; the rest is the held-apart test set
 ABSENT_SHARE = 9  # percent of works that are not in the server (their confusers may be)
 CONFUSED_SHARE = 30  # percent of works that get confusers
+
+
+ABBREVIATIONS = ["journal_abbreviations_medicus.csv", "journal_abbreviations_lifescience.csv",
+                 "journal_abbreviations_entrez.csv"]  # fmt: skip
+
+
+def journal_names(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(full name by dotless abbreviation key, dotted ISO abbreviation by lower-case full name) from the CC0 lists."""
+    full: dict[str, str] = {}
+    dotted: dict[str, str] = {}
+    for name in ABBREVIATIONS:
+        path = folder / name
+        if not path.exists():
+            continue
+        for row in csv.reader(path.open(encoding="utf-8")):
+            if len(row) >= 2:
+                full.setdefault(re.sub(r"[^a-z0-9]", "", row[1].lower()), row[0])
+                if "lifescience" in name:
+                    dotted.setdefault(row[0].lower(), row[1])
+    return full, dotted
 
 
 def _hash(text: str, salt: str = "") -> int:
@@ -150,6 +171,10 @@ def render(work: dict[str, Any], style: str, variant: int) -> str:
     more = work.get("et_al") or len(authors) > 6
     shown = authors[:6] if style in ("vancouver", "vancouver_date", "ama") else authors[:3]
     title, journal, year, volume, issue = work["title"], work["journal"], work["year"], work["volume"], work["issue"]
+    if style in ("apa", "apa_loose", "harvard_upper", "chicago"):
+        journal = work.get("journal_full") or journal  # these styles spell journal names out
+    elif style == "nature":
+        journal = work.get("journal_dotted") or journal
     pages = _pages(work, "-" if variant % 2 else "–")
     etal = "et al" if variant % 5 == 0 else "et al."
     if style in ("vancouver", "vancouver_date", "ama"):
@@ -159,7 +184,7 @@ def render(work: dict[str, Any], style: str, variant: int) -> str:
             when = f"{year} {MONTHS[variant % 12]}" + (f" {variant % 28 + 1}" if variant % 3 else "")
         journal_dotless = journal.replace(".", "")
         where = f"{volume}({issue})" if issue and variant % 4 else volume
-        return f"{names}. {title}. {journal_dotless}. {when};{where}:{pages}."
+        return f"{names.rstrip('.')}. {title}. {journal_dotless}. {when};{where}:{pages}."
     if style == "vancouver_loose":
         names = ", ".join(f"{f} {i}".strip() for f, i in shown)
         where = "".join(f";{x}" if k == 0 else f":{x}" for k, x in enumerate(v for v in (work["volume"], pages) if v))
@@ -210,7 +235,7 @@ def record(work: dict[str, Any]) -> dict[str, Any]:
     """The authored Crossref work of a cited article."""
     message: dict[str, Any] = {
         "DOI": work["doi"], "type": "journal-article", "title": [work["title"]],
-        "author": _authors_json(work), "container-title": [work["journal"]],
+        "author": _authors_json(work), "container-title": [work.get("journal_full") or work["journal"]],
         "short-container-title": [work["journal"]], "issued": {"date-parts": [[work["year"]]]},
         "published-print": {"date-parts": [[work["year"]]]}, "volume": work["volume"],
         "source": "refmgr tests (authored)",
@@ -280,6 +305,12 @@ def build(fixtures: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         if work["doi"] not in seen:
             seen.add(work["doi"])
             works.append(work)
+    full, dotted = journal_names(fixtures.parent / "data" / "journal-abbreviations")
+    for work in works:
+        name = full.get(re.sub(r"[^a-z0-9]", "", work["journal"].lower()), "")
+        if name and name != name.lower():  # the lists' lower-case entries are not how Crossref spells names
+            work["journal_full"] = name
+            work["journal_dotted"] = dotted.get(name.lower(), "")
     records, references = [], []
     for index, work in enumerate(works):
         h = _hash(work["doi"])

@@ -139,6 +139,14 @@ def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float |
     return fuzz.ratio(families[0], wanted) / 100 * 0.8
 
 
+def _volumes_agree(cited: str, listed: str) -> bool:
+    """Equal volumes; a deposit such as "28, 3" (volume and issue in one field) agrees with 28."""
+    if _norm_token(cited) == _norm_token(listed):
+        return True
+    first = re.match(r"\s*([A-Za-z]?\d+)[\s,(]", listed)
+    return bool(first) and _norm_token(first.group(1)) == _norm_token(cited)
+
+
 def _pages_agree(cited: str, listed: str) -> bool:
     a, b = _norm_token(cited), _norm_token(listed)
     if a == b:
@@ -172,7 +180,7 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
         elif not checks["year"]:
             candidate.contradictions.append(f"year {parsed.year} vs {sorted(years)}")
     if parsed.volume and volume:
-        checks["volume"] = 1.0 if _norm_token(parsed.volume) == _norm_token(volume) else 0.0
+        checks["volume"] = 1.0 if _volumes_agree(parsed.volume, volume) else 0.0
         if not checks["volume"]:
             candidate.contradictions.append(f"volume {parsed.volume} vs {volume}")
     if parsed.first_page and page:

@@ -64,7 +64,7 @@ _CITATIONS = [
     (
         "chicago",
         re.compile(
-            rf"\s(?P<volume>{_VOL})(?:,?\s*no\.\s*(?P<issue>[\w-]+))?\s*\((?:[A-Z][a-z]+\.?\s)?"
+            rf"\s(?P<volume>{_VOL})(?:,?\s*no\.\s*(?P<issue>(?:Suppl\.?\s*)?[\w-]+))?\s*\((?:[A-Z][a-z]+\.?\s)?"
             rf"(?P<year>{_YEAR_NUM})\)(?:\s*:\s*(?P<page>{_PAGE}))?"
         ),
     ),
