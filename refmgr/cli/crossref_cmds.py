@@ -8,6 +8,7 @@ import sys
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.crossref.client import CrossrefClient, client_from_settings
+from refmgr.core.crossref.explain import candidate_lines, parsed_line
 from refmgr.core.crossref.resolve import resolve_references
 from refmgr.core.importer import ImportReport
 from refmgr.core.intake import import_inputs, pending_dois, refresh_articles, sync_pending
@@ -38,8 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("refs", help="an article's references; --resolve matches them to DOIs via Crossref")
     p.add_argument("article", metavar="ID|DOI|PMID")
     p.add_argument("--resolve", action="store_true", help="match unresolved references through Crossref")
-    p.add_argument("--explain", action="store_true",
-                   help="show each reference's parsed fields and every candidate with why it was accepted or refused")
+    p.add_argument(
+        "--explain", action="store_true",
+        help="show each reference's parsed fields and every candidate with why it was accepted or refused",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="JSON output")
     library_option(p)
     p.set_defaults(handler=cmd_refs)
@@ -131,12 +134,10 @@ def cmd_refs(args: argparse.Namespace) -> int:
             in_library = f" (#{row['cited_article_id']} in library)" if row["cited_article_id"] else ""
             print(f"{row['position']:>3}. [{row['status']}{confidence}]{doi}{in_library} {row['text']}")
             if "parsed" in row:
-                fields = ", ".join(f"{k}={v}" for k, v in row["parsed"].items()) or "not parsed yet (run --resolve)"
-                print(f"       parsed: {fields}")
-            for candidate in row["candidates"] if "parsed" in row else row["candidates"][:3]:
+                print(f"       parsed: {parsed_line(row['parsed']) or 'not resolved through Crossref yet'}")
+                for candidate in row["candidates"]:
+                    print("\n".join(f"       {line}" for line in candidate_lines(candidate)))
+                continue
+            for candidate in row["candidates"][:3]:
                 print(f"       candidate doi:{candidate['doi']} ({candidate['confidence']:.2f}) {candidate['title']}")
-                if "parsed" in row:
-                    checks = ", ".join(f"{k} {v:.2f}" for k, v in candidate.get("checks", {}).items())
-                    verdict = candidate.get("verdict") or "no verdict stored"
-                    print(f"         {verdict}" + (f" [{checks}]" if checks else ""))
     return EXIT_SOME_FAILED if errors else EXIT_OK

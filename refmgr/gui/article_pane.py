@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refmgr.core.crossref.explain import explain_reference
 from refmgr.core.library import Library
 from refmgr.core.model import READ_STATUSES, Article, citation_line
+from refmgr.gui import dialogs
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
 from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
@@ -202,12 +204,18 @@ class ReferencesTab(QWidget):
         if dois:
             self.add_requested.emit("\n".join(dois))
 
+    def explain(self, position: int) -> None:
+        """Show a reference's parsed fields and every Crossref candidate with why it was accepted or refused."""
+        reference = self.model.references[position]
+        dialogs.show_text(self, f"Reference {position + 1}: how it was matched", explain_reference(reference))
+
     def _menu(self, point: Any) -> None:
         positions = self.selected_positions()
         if not positions:
             return
         menu = QMenu(self)
         menu.addAction("Resolve selected with Crossref", lambda: self.resolve_requested.emit(positions))
+        menu.addAction("Explain the match…", lambda: self.explain(positions[0]))
         references = [self.model.references[p] for p in positions]
         open_action = menu.addAction("Open in library", self.open_selected)
         open_action.setEnabled(any(r.cited_article_id for r in references))

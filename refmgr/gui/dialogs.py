@@ -53,6 +53,22 @@ def tell(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def show_text(parent: QWidget | None, title: str, text: str) -> None:
+    """Show a longer read-only text, such as how a reference was matched (tests replace this function)."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    view = QPlainTextEdit(text)
+    view.setReadOnly(True)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    close.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    layout.addWidget(close)
+    dialog.resize(820, 420)
+    dialog.exec()
+
+
 def choose_save_path(parent: QWidget | None, title: str, default: Path, file_filter: str) -> Path | None:
     """Ask where to write a file (overwriting is confirmed); None when cancelled (tests replace this function)."""
     path, _ = QFileDialog.getSaveFileName(parent, title, str(default), file_filter)

@@ -139,6 +139,10 @@ def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float |
     return fuzz.ratio(families[0], wanted) / 100 * 0.8
 
 
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def _volumes_agree(cited: str, listed: str) -> bool:
     """Equal volumes; a deposit such as "28, 3" (volume and issue in one field) agrees with 28."""
     if _norm_token(cited) == _norm_token(listed):
@@ -189,9 +193,9 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
             candidate.contradictions.append(f"first page {parsed.first_page} vs {page}")
     kinds = record_kinds(item)
     for kind in sorted(kinds - set(parsed.kinds)):
-        candidate.contradictions.append(f"the record is a {kind}; the reference does not cite one")
+        candidate.contradictions.append(f"the record is {_a(kind)}; the reference does not cite one")
     for kind in sorted(set(parsed.kinds) - kinds):
-        candidate.contradictions.append(f"the reference cites a {kind}; the record is not one")
+        candidate.contradictions.append(f"the reference cites {_a(kind)}; the record is not one")
     author = _author_similarity(parsed, item)
     if author is not None:
         checks["author"] = author
