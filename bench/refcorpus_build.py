@@ -163,6 +163,21 @@ def _dotted(initials: str) -> str:
     return " ".join(f"{c}." for c in initials)
 
 
+def _deviate(title: str, variant: int) -> str:
+    """What copying does to titles now and then: a transposed letter, a dropped subtitle, sentence case."""
+    words = title.split()
+    if variant % 11 == 3 and len(words) > 3:  # a typo: two letters of the longest word swapped
+        i = max(range(len(words)), key=lambda k: len(words[k]))
+        w = words[i]
+        words[i] = w[:2] + w[3] + w[2] + w[4:] if len(w) > 5 else w
+        return " ".join(words)
+    if variant % 11 == 7 and ": " in title and len(title.split(": ")[0].split()) >= 4:
+        return title.split(": ")[0]  # subtitle left out
+    if variant % 11 == 9:
+        return title[:1] + title[1:].lower()  # sentence case
+    return title
+
+
 def render(work: dict[str, Any], style: str, variant: int) -> str:
     """The work printed in one citation style (with the deviations real lists show, chosen by variant)."""
     if not work["volume"] or not work["first_page"]:
@@ -171,6 +186,7 @@ def render(work: dict[str, Any], style: str, variant: int) -> str:
     more = work.get("et_al") or len(authors) > 6
     shown = authors[:6] if style in ("vancouver", "vancouver_date", "ama") else authors[:3]
     title, journal, year, volume, issue = work["title"], work["journal"], work["year"], work["volume"], work["issue"]
+    title = _deviate(title, variant)
     if style in ("apa", "apa_loose", "harvard_upper", "chicago"):
         journal = work.get("journal_full") or journal  # these styles spell journal names out
     elif style == "nature":
