@@ -198,3 +198,11 @@ def test_held_apart_corpus_precision_and_recall(crossref_server: CrossrefServer)
     assert total.precision >= 0.995 and total.recall >= 0.95
     for style, tally in tallies.items():
         assert tally.precision >= 0.99, style
+
+
+@pytest.mark.parametrize("unit", ["Mc Mc ", "A. ", ". ", ", , ", "Aa. Bb. ", "Smith J, ", "Smith, J., ", "de la ",
+                                  "(2020) ", "vol. 1, ", "Éé Íí ", "2020 Jan 1;"])  # fmt: skip
+def test_long_repetitive_text_is_parsed_in_one_pass(unit: str) -> None:
+    # These once made the name and sentence patterns backtrack exponentially or rescan quadratically.
+    parsed = parse_reference((unit * (3000 // len(unit)))[:3000])
+    assert isinstance(parsed.title, str) and len(parsed.title) <= 3000

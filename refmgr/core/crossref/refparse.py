@@ -17,8 +17,10 @@ from refmgr.core.identifiers import extract_dois
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())
 _LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower())
 _U, _L = f"[{_UPPER}]", f"[{_LOWER}]"
-_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|bin|al|el|St\.?|Mc|Mac)"
-_SURNAME_WORD = rf"(?:{_U}[{_LOWER}{_UPPER}'’]*|{_U}['’]{_U}[{_LOWER}]+|[dDlL]['’]{_U}[{_LOWER}]+)"
+# Particles are lower-case and surname words capitalised, and a word is taken whole (possessive `*+`): no two ways
+# to read the same text, so no backtracking blow-up on long runs of capitalised words.
+_PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|bin|al|el)"
+_SURNAME_WORD = rf"(?:{_U}[{_LOWER}{_UPPER}'’]*+|[dl]['’]{_U}[{_LOWER}]*+)"
 _SURNAME = rf"(?:{_PARTICLE}\s)*{_SURNAME_WORD}(?:[-\s](?:{_PARTICLE}\s)*{_SURNAME_WORD})*"
 _SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|Jnr|Snr|Neto|Filho|Junior|No|de|da|do|dos|das|van|von)\.?"
 # "Ljungberg B", "Abu-Ghanem Y", "Pavan ÍL", "Tavares MCGCF", "Sousa DT de", "Lansbury PT Jr"
@@ -85,10 +87,10 @@ _CITATIONS = [
 _LAST_MATCH = {"springer", "apa"}  # these shapes can occur inside titles too: take the last one
 _YEAR = re.compile(rf"\b({_YEAR_NUM})[a-z]?\b")
 _TRAILER = re.compile(
-    r"\s*(?:\[?(?:doi|DOI)\s*:?|https?://|(?:PMID|PMCID|PubMed PMID)\s*:|\[(?:PubMed|Internet|CrossRef|Google Scholar)"
+    r"(?:\[?(?:doi|DOI)\s*:?|https?://|(?:PMID|PMCID|PubMed PMID)\s*:|\[(?:PubMed|Internet|CrossRef|Google Scholar)"
     r"|Epub\b|Available (?:from|at)\b|Accessed\b|\[cited\b|Retrieved\b).*$"
 )
-_IN_PRESS = re.compile(r"[\s.,;]*[(\[]?\b(?:in press|forthcoming)\b[)\]]?", re.I)
+_IN_PRESS = re.compile(r"[(\[]?\b(?:in press|forthcoming)\b[)\]]?", re.I)
 _NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]\s|\(\d{1,4}\))\s*")
 _ABBREVIATIONS = {"st", "dr", "mr", "mrs", "ms", "vs", "no", "vol", "jr", "sr", "eg", "ie", "al", "fig", "ed", "eds",
                   "suppl", "pt", "inc", "ltd", "co", "corp", "univ", "dept", "u.s", "e.g", "i.e"}  # fmt: skip
@@ -177,7 +179,7 @@ def _segments(text: str) -> list[str]:
     """Sentences of a title-and-journal stretch, not split after initials or common abbreviations."""
     pieces, start = [], 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start()].split()
+        before = text[max(start, match.start() - 40) : match.start()].split()  # the word before, in bounded time
         word = before[-1].lower().rstrip(".") if before else ""
         if match.group(1) == "." and (len(word) <= 1 or word in _ABBREVIATIONS):
             continue
@@ -207,10 +209,17 @@ def _split_title_journal(region: str) -> tuple[str, str]:
     segments = _segments(region)
     if len(segments) < 2:
         return (segments[0].strip('"“”').rstrip(".") if segments else ""), ""
-    for k in range(1, len(segments)):
-        journal = " ".join(segments[k:])
-        if _journal_like(journal):
-            return " ".join(segments[:k]).strip('"“”').rstrip("."), journal.strip(" .,")
+    # the journal: the longest run of final segments (at most 12 words) that reads like a journal name
+    chosen, words = 0, 0
+    for k in range(len(segments) - 1, 0, -1):
+        words += len(segments[k].split())
+        if words > 12:
+            break
+        if _journal_like(" ".join(segments[k:])):
+            chosen = k
+    if chosen:
+        journal = " ".join(segments[chosen:])
+        return " ".join(segments[:chosen]).strip('"“”').rstrip("."), journal.strip(" .,")
     return " ".join(segments[:-1]).strip('"“”').rstrip("."), segments[-1].strip(" .,")
 
 
@@ -231,7 +240,7 @@ def parse_reference(text: str) -> ParsedReference:
     dois = extract_dois(text)
     parsed.doi = dois[0] if dois else ""
     body = _TRAILER.sub("", _NUMBERING.sub("", text)).strip()
-    body = _IN_PRESS.sub("", body).strip()
+    body = re.sub(r"\s{2,}", " ", _IN_PRESS.sub("", body)).strip()
     names, end, _ = _scan_authors(body)
     rest = body[end:]
     year_match = _AUTHOR_YEAR.match(rest)
