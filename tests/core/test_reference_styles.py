@@ -59,6 +59,14 @@ def test_styles(text: str, expected: tuple[Any, ...]) -> None:
     assert _fields(text, *FIELDS) == expected
 
 
+def test_hyphenated_initials_and_a_study_group_after_the_authors() -> None:
+    kim = parse_reference("Kim J-H, Lee S-Y, Park JH. Robotic nephrectomy outcomes. Eur Urol. 2019;75(2):e45-e46.")
+    assert (kim.authors, kim.title, kim.first_page) == (["Kim", "Lee", "Park"], "Robotic nephrectomy outcomes", "e45")
+    trial = parse_reference("Choueiri TK, Powles T, et al; CheckMate 9ER Investigators. Nivolumab plus cabozantinib "
+                            "for renal-cell carcinoma. N Engl J Med. 2021;384(9):829-841.")  # fmt: skip
+    assert (trial.first_author, trial.title) == ("Choueiri", "Nivolumab plus cabozantinib for renal-cell carcinoma")
+
+
 def test_author_lists_are_split() -> None:
     parsed = parse_reference("Park H, Hwang JH, Kwon YU, Kim HW (2015) Gait changes. J Pediatr Orthop 35(4):334–340")
     assert parsed.authors == ["Park", "Hwang", "Kwon", "Kim"]

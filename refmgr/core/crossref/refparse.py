@@ -23,9 +23,9 @@ _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|bin
 _SURNAME_WORD = rf"(?:{_U}[{_LOWER}{_UPPER}'’]*+|[dl]['’]{_U}[{_LOWER}]*+)"
 _SURNAME = rf"(?:{_PARTICLE}\s)*{_SURNAME_WORD}(?:[-\s](?:{_PARTICLE}\s)*{_SURNAME_WORD})*"
 _SUFFIX = r"(?:Jr|Sr|II|III|IV|2nd|3rd|Jnr|Snr|Neto|Filho|Junior|No|de|da|do|dos|das|van|von)\.?"
-# "Ljungberg B", "Abu-Ghanem Y", "Pavan ÍL", "Tavares MCGCF", "Sousa DT de", "Lansbury PT Jr"
+# "Ljungberg B", "Abu-Ghanem Y", "Pavan ÍL", "Tavares MCGCF", "Kim J-H", "Sousa DT de", "Lansbury PT Jr"
 _VANCOUVER_NAME = re.compile(
-    rf"(?P<family>{_SURNAME})\s(?P<initials>{_U}{{1,5}})(?:\s{_SUFFIX})?(?![{_LOWER}{_UPPER}'’-])"
+    rf"(?P<family>{_SURNAME})\s(?P<initials>{_U}(?:-?{_U}){{0,4}})(?:\s{_SUFFIX})?(?![{_LOWER}{_UPPER}'’-])"
 )
 # "Ljungberg, B.", "BRAND, M.H.", "Lansbury, P. T., Jr.", "de Velasco, G.", "Abu-Ghanem, Y.-M."
 _COMMA_NAME = re.compile(
@@ -91,6 +91,7 @@ _TRAILER = re.compile(
     r"|Epub\b|Available (?:from|at)\b|Accessed\b|\[cited\b|Retrieved\b).*$"
 )
 _IN_PRESS = re.compile(r"[(\[]?\b(?:in press|forthcoming)\b[)\]]?", re.I)
+_TRAILING_GROUP = re.compile(r"^[;,]\s*([^.;]{2,150}?)\.\s+")
 _NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]\s|\(\d{1,4}\))\s*")
 _ABBREVIATIONS = {"st", "dr", "mr", "mrs", "ms", "vs", "no", "vol", "jr", "sr", "eg", "ie", "al", "fig", "ed", "eds",
                   "suppl", "pt", "inc", "ltd", "co", "corp", "univ", "dept", "u.s", "e.g", "i.e"}  # fmt: skip
@@ -256,6 +257,9 @@ def parse_reference(text: str) -> ParsedReference:
     else:
         parsed.authors = names
         parsed.first_author = names[0]
+        trailing_group = _TRAILING_GROUP.match(rest)  # "Choueiri TK, et al; CheckMate 9ER Investigators. Title"
+        if trailing_group and _GROUP.search(trailing_group.group(1)):
+            rest = rest[trailing_group.end() :]
     if year_match:
         parsed.year = int(year_match.group("year") or year_match.group("year2"))
         rest = rest[year_match.end() :]
