@@ -22,7 +22,7 @@ RESOLVE_AT = 0.88  # confidence needed to accept the best candidate
 MARGIN = 0.10  # ...and by how much it must beat the next valid candidate
 AMBIGUOUS_AT = 0.55  # below this nothing is offered
 MIN_NORMALISED_SCORE = 0.02  # Crossref score / reference length: below this a candidate is noise
-WEIGHTS = {"title": 0.35, "author": 0.20, "year": 0.15, "volume": 0.10, "page": 0.10, "journal": 0.10}
+WEIGHTS = {"title": 0.35, "author": 0.20, "year": 0.15, "volume": 0.10, "page": 0.10, "journal": 0.10, "issue": 0.05}
 _JOURNAL_STOP = {"of", "the", "and", "for", "in", "on", "&"}
 
 _UPDATE_KIND = {"correction": "erratum", "erratum": "erratum", "corrigendum": "erratum", "retraction": "retraction",
@@ -191,6 +191,10 @@ def check_candidate(parsed: ParsedReference, item: dict[str, Any]) -> Candidate:
         checks["page"] = 1.0 if _pages_agree(parsed.first_page, page) else 0.0
         if not checks["page"]:
             candidate.contradictions.append(f"first page {parsed.first_page} vs {page}")
+    issue = clean_text(item.get("issue"))
+    if parsed.issue and issue:  # weighed, never a contradiction: supplements and combined issues are written many ways
+        digits = re.sub(r"\D", "", parsed.issue) == re.sub(r"\D", "", issue)
+        checks["issue"] = 1.0 if _norm_token(parsed.issue) == _norm_token(issue) or digits else 0.0
     kinds = record_kinds(item)
     for kind in sorted(kinds - set(parsed.kinds)):
         candidate.contradictions.append(f"the record is {_a(kind)}; the reference does not cite one")
