@@ -152,8 +152,12 @@ def test_a_reference_to_an_erratum_resolves_to_the_erratum() -> None:
 
 
 def test_titles_that_merely_start_like_notices_are_articles() -> None:
-    for title in ("Correction of hallux valgus: a trial", "Response to treatment in renal cancer", "Re-irradiation"):
+    for title in ("Correction of hallux valgus: a trial", "Response to treatment in renal cancer", "Re-irradiation",
+                  "Letter to the editor on nothing", f"RETRACTED: {TITLE}", f"WITHDRAWN: {TITLE}"):  # fmt: skip
         assert record_kinds(_work("10.9999/x", title)) == set()
+    # A retracted article keeps its DOI (refmgr flags it as retracted); the reference resolves to it.
+    retracted = check_candidate(parse_reference(TRAN), _work("10.1200/op.21.00419", f"RETRACTED: {TITLE}"))
+    assert decide([retracted]) == ("resolved", retracted)
 
 
 def test_dataset_citations_are_not_the_paper() -> None:

@@ -104,8 +104,9 @@ _GROUP = re.compile(
     r"|^[A-Z]{2,6}$",
     re.I,
 )
+# "RETRACTED: Title" and "WITHDRAWN: Title" are the works themselves (flagged as retracted elsewhere), not notices.
 _NOTICE_TITLE = re.compile(
-    r"^\s*(?P<word>errat(?:um|a)|corrigend(?:um|a)|correction|retraction|retracted|withdrawn|withdrawal|"
+    r"^\s*(?P<word>errat(?:um|a)|corrigend(?:um|a)|correction|retraction|withdrawal|"
     r"expression of concern|notice of (?:retraction|concern)|re|comment(?:ary)?|reply|response|in reply|letter|"
     r"author(?:s['’]?)? (?:reply|response)|data from)\b(?:\s+(?:note|notice))?(?:\s+(?:on|to|for|of|regarding))?"
     r"\s*(?:[:“\"'‘«\[]|$)",
