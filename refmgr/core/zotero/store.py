@@ -314,6 +314,12 @@ class SyncStore:
         self.library.set_figures(article_id, figures)
 
 
+def synced_prefixes(library: Library) -> list[str]:
+    """The Zotero libraries this library has synced with, most recent first."""
+    rows = library.conn.execute("SELECT prefix FROM zotero_libraries ORDER BY last_sync IS NULL, last_sync DESC")
+    return [row[0] for row in rows]
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
