@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # the characters Zotero object keys are made of
 
 SCHEMA = """
-CREATE TABLE zotero_libraries (
+CREATE TABLE IF NOT EXISTS zotero_libraries (
     id INTEGER PRIMARY KEY,
     prefix TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL DEFAULT '',
     version INTEGER NOT NULL DEFAULT 0,
     last_sync TEXT
 );
-CREATE TABLE zotero_items (
+CREATE TABLE IF NOT EXISTS zotero_items (
     library_id INTEGER NOT NULL REFERENCES zotero_libraries(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -38,8 +38,8 @@ CREATE TABLE zotero_items (
     extra TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (library_id, key)
 ) WITHOUT ROWID;
-CREATE INDEX zotero_items_article ON zotero_items(article_id);
-CREATE TABLE zotero_collections (
+CREATE INDEX IF NOT EXISTS zotero_items_article ON zotero_items(article_id);
+CREATE TABLE IF NOT EXISTS zotero_collections (
     library_id INTEGER NOT NULL REFERENCES zotero_libraries(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
     list_id INTEGER REFERENCES reading_lists(id) ON DELETE SET NULL,
@@ -47,7 +47,7 @@ CREATE TABLE zotero_collections (
     base TEXT,
     PRIMARY KEY (library_id, key)
 ) WITHOUT ROWID;
-CREATE TABLE zotero_conflicts (
+CREATE TABLE IF NOT EXISTS zotero_conflicts (
     id INTEGER PRIMARY KEY,
     library_id INTEGER NOT NULL REFERENCES zotero_libraries(id) ON DELETE CASCADE,
     article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
