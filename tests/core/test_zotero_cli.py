@@ -70,9 +70,12 @@ def test_syncs_killed_at_random_points_end_like_an_uninterrupted_one(tmp_path):
             env = env_for(url, state)
             mid_write = 0
             for _ in range(6 if killed else 0):
-                writes_before = state.count("POST") + state.count("DELETE")
+                seen, writes_before = len(state.log), state.count("POST") + state.count("DELETE")
                 process = run_sync(path, env)
-                time.sleep(rng.uniform(0.5, 2.0))
+                target = seen + rng.randint(1, 12)  # kill after a random number of requests, whatever the load
+                deadline = time.monotonic() + 60
+                while len(state.log) < target and process.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.005)
                 process.send_signal(signal.SIGKILL)
                 process.communicate()
                 mid_write += state.count("POST") + state.count("DELETE") > writes_before
