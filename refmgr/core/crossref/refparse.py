@@ -16,7 +16,7 @@ from refmgr.core.identifiers import extract_dois
 
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())
 _LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower())
-_U, _L = f"[{_UPPER}]", f"[{_LOWER}]"
+_U = f"[{_UPPER}]"
 # Particles are lower-case and surname words capitalised, and a word is taken whole (possessive `*+`): no two ways
 # to read the same text, so no backtracking blow-up on long runs of capitalised words.
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|dos|das|du|le|la|ten|ter|bin|al|el)"
@@ -119,8 +119,7 @@ PREPRINT_WORDS = re.compile(r"\b(?:preprint|medrxiv|biorxiv|research square|ssrn
 
 
 def notice_kind(title: str) -> str:
-    """erratum, retraction, comment, reply or dataset when a title is that of a notice about (or the data of) another
-    work ('Erratum to: ...', 'Data from: ...')."""
+    """erratum, retraction, comment, reply or dataset for a notice about another work ('Erratum to: ...'), else ''."""
     match = _NOTICE_TITLE.match(title or "")
     if not match:
         return ""
@@ -151,8 +150,8 @@ class ParsedReference:
         return {k: v for k, v in asdict(self).items() if v and k != "text"}
 
 
-def _scan_authors(text: str) -> tuple[list[str], int, bool]:
-    """Family names at the start of the text, where the list ends, and whether it ended with 'et al'."""
+def _scan_authors(text: str) -> tuple[list[str], int]:
+    """Family names at the start of the text and where the list (with any 'et al') ends."""
     for pattern in (_VANCOUVER_NAME, _COMMA_NAME):
         names: list[str] = []
         pos = 0
@@ -171,10 +170,8 @@ def _scan_authors(text: str) -> tuple[list[str], int, bool]:
             break
         if names:
             et_al = _ET_AL.match(text, pos)
-            if et_al:
-                pos = et_al.end()
-            return names, pos, bool(et_al)
-    return [], 0, False
+            return names, et_al.end() if et_al else pos
+    return [], 0
 
 
 def _segments(text: str) -> list[str]:
@@ -243,24 +240,21 @@ def parse_reference(text: str) -> ParsedReference:
     parsed.doi = dois[0] if dois else ""
     body = _TRAILER.sub("", _NUMBERING.sub("", text)).strip()
     body = re.sub(r"\s{2,}", " ", _IN_PRESS.sub("", body)).strip()
-    names, end, _ = _scan_authors(body)
+    names, end = _scan_authors(body)
     rest = body[end:]
-    year_match = _AUTHOR_YEAR.match(rest)
     if not names:
-        # a group author is the first sentence, unless that sentence is the title of an anonymous work
+        # a group author is a first sentence naming a body ("... Collaborative Group."); else the work is anonymous
         segments = _segments(body)
-        if len(segments) >= 2 and _GROUP.search(segments[0]):
-            group = segments[0].rstrip(".")
-            if len(group) <= 200:
-                parsed.group_author = group
-                rest = body[body.find(segments[0]) + len(segments[0]) :]
-                year_match = _AUTHOR_YEAR.match(rest)
+        if len(segments) >= 2 and _GROUP.search(segments[0]) and len(segments[0]) <= 200:
+            parsed.group_author = segments[0].rstrip(".")
+            rest = body[body.find(segments[0]) + len(segments[0]) :]
     else:
         parsed.authors = names
         parsed.first_author = names[0]
         trailing_group = _TRAILING_GROUP.match(rest)  # "Choueiri TK, et al; CheckMate 9ER Investigators. Title"
         if trailing_group and _GROUP.search(trailing_group.group(1)):
             rest = rest[trailing_group.end() :]
+    year_match = _AUTHOR_YEAR.match(rest)
     if year_match:
         parsed.year = int(year_match.group("year") or year_match.group("year2"))
         rest = rest[year_match.end() :]
