@@ -1,4 +1,4 @@
-"""Free-text reference parsing and validation of Crossref candidates (year, volume, page, author, journal, title)."""
+"""Validation of Crossref candidates for a parsed reference: contradictions, record kinds, confidence, decision."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from refmgr.core.model import normalise_name, normalise_title
 
 __all__ = [
     "Candidate", "ParsedReference", "check_candidate", "decide", "explain", "journal_similarity", "parse_reference",
+    "record_kinds",
 ]  # fmt: skip
 
 # Fitted on the tuning half of the real-style corpus (bench/resolve_corpus.py; README, section crossref): correct
-# candidates scored 0.916 or more, valid wrong ones at most 0.826.
+# candidates scored 0.907 or more, valid wrong ones at most 0.826.
 RESOLVE_AT = 0.88  # confidence needed to accept the best candidate
 MARGIN = 0.10  # ...and by how much it must beat the next valid candidate
 AMBIGUOUS_AT = 0.55  # below this nothing is offered
@@ -46,7 +47,7 @@ class Candidate:
 
     @property
     def valid(self) -> bool:
-        """No contradiction of year, volume or first page."""
+        """No contradiction of year, volume, first page or record kind."""
         return not self.contradictions
 
     def to_dict(self) -> dict[str, Any]:
