@@ -141,7 +141,8 @@ def test_progress_and_positions(
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.dictionaries(
-    st.sampled_from(["DOI", "title", "author", "issued", "volume", "page", "container-title", "score"]),
+    st.sampled_from(["DOI", "title", "author", "issued", "volume", "page", "container-title", "score", "issue", "type",
+                     "subtype", "update-to", "institution", "publisher", "published-online", "short-container-title"]),
     st.none() | st.integers() | st.text(max_size=30) | st.lists(st.text(max_size=20) | st.dictionaries(
         st.sampled_from(["family", "given", "name"]), st.text(max_size=10) | st.integers(), max_size=2), max_size=3),
     max_size=8,
