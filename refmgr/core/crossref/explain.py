@@ -40,5 +40,5 @@ def explain_reference(reference: Any) -> str:
     elif not candidates:
         lines.append("Crossref offered no candidates")
     for candidate in candidates:
-        lines.extend(candidate_lines(candidate))
+        lines.extend(["", *candidate_lines(candidate)])
     return "\n".join(lines)
