@@ -352,7 +352,7 @@ def build(fixtures: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def main() -> None:
     """Write tests/data/refcorpus/{works,references}.json."""
-    fixtures = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/fixtures")
+    fixtures = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "fixtures"
     records, references = build(fixtures)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "works.json").write_text(json.dumps(records, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
