@@ -44,10 +44,11 @@ ABBREVIATIONS = ["journal_abbreviations_medicus.csv", "journal_abbreviations_lif
                  "journal_abbreviations_entrez.csv"]  # fmt: skip
 
 
-def journal_names(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(full name by dotless abbreviation key, dotted ISO abbreviation by lower-case full name) from the CC0 lists."""
+def journal_names(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(full name by dotless abbreviation key, dotted ISO and NLM abbreviations by lower-case full name), CC0 lists."""
     full: dict[str, str] = {}
     dotted: dict[str, str] = {}
+    nlm: dict[str, str] = {}
     for name in ABBREVIATIONS:
         path = folder / name
         if not path.exists():
@@ -57,7 +58,9 @@ def journal_names(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
                 full.setdefault(re.sub(r"[^a-z0-9]", "", row[1].lower()), row[0])
                 if "lifescience" in name:
                     dotted.setdefault(row[0].lower(), row[1])
-    return full, dotted
+                elif "medicus" in name:
+                    nlm.setdefault(row[0].lower(), row[1])
+    return full, dotted, nlm
 
 
 def _hash(text: str, salt: str = "") -> int:
@@ -119,6 +122,36 @@ def crossref_works(fixtures: Path) -> list[dict[str, Any]]:
                 "first_page": ref.get("first-page", ""), "last_page": "", "printed": printed,
                 "printed_style": style, "source": f"crossref:{message['DOI']}",
             })  # fmt: skip
+    return works
+
+
+def recorded_works(fixtures: Path) -> list[dict[str, Any]]:
+    """The recorded (real) Crossref journal articles themselves, to be cited in every style against their records."""
+    _, dotted, nlm = journal_names(fixtures.parent / "data" / "journal-abbreviations")
+    works = []
+    for path in sorted((fixtures / "crossref").glob("works_10.*.json")):
+        message = json.loads(path.read_text(encoding="utf-8")).get("message")
+        if not isinstance(message, dict) or message.get("type") != "journal-article":
+            continue
+        title = re.sub(r"^RETRACTED:\s*", "", _clean_title((message.get("title") or [""])[0]))
+        year = ((message.get("issued") or {}).get("date-parts") or [[None]])[0][0]
+        first = re.split(r"[-–]", message.get("page") or "")[0] or message.get("article-number", "")
+        if not title or not year or not message.get("volume") or not first or not message.get("author"):
+            continue
+        if title.isupper():
+            title = title[:1] + title[1:].lower()  # reference lists print capitals in sentence case
+        container = message["container-title"][0]
+        short = (message.get("short-container-title") or [""])[0]
+        abbreviation = nlm.get(container.lower()) or short or container
+        pages = (message.get("page") or "").split("-")
+        works.append({
+            "doi": message["DOI"].lower(), "authors": [(a.get("family", ""), re.sub(r"[^A-Z]", "", a.get("given", "")))
+                                                       for a in message["author"] if a.get("family")],
+            "title": title, "journal": abbreviation, "journal_full": container,
+            "journal_dotted": dotted.get(container.lower(), ""), "year": int(year), "volume": message["volume"],
+            "issue": message.get("issue", ""), "first_page": first, "last_page": pages[1] if len(pages) > 1 else "",
+            "printed": "", "printed_style": "", "source": f"record:{message['DOI']}",
+        })  # fmt: skip
     return works
 
 
@@ -321,7 +354,7 @@ def build(fixtures: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         if work["doi"] not in seen:
             seen.add(work["doi"])
             works.append(work)
-    full, dotted = journal_names(fixtures.parent / "data" / "journal-abbreviations")
+    full, dotted, _ = journal_names(fixtures.parent / "data" / "journal-abbreviations")
     for work in works:
         name = full.get(re.sub(r"[^a-z0-9]", "", work["journal"].lower()), "")
         if name and name != name.lower():  # the lists' lower-case entries are not how Crossref spells names
@@ -347,6 +380,11 @@ def build(fixtures: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         for style, text in strings:
             references.append({"text": text, "style": style, "doi": work["doi"], "absent": absent,
                                "confusers": confused, "split": split, "source": work["source"]})  # fmt: skip
+    for index, work in enumerate(recorded_works(fixtures)):
+        for k, style in enumerate(STYLES):
+            text = render(work, style, index + k)
+            references.append({"text": text, "style": style, "doi": work["doi"], "absent": False,
+                               "confusers": False, "split": "records", "source": work["source"]})  # fmt: skip
     return records, references
 
 

@@ -212,6 +212,14 @@ def test_held_apart_corpus_precision_and_recall(crossref_server: CrossrefServer)
         assert tally.precision >= 0.99, style
 
 
+def test_real_records_are_found_in_every_style(crossref_server: CrossrefServer) -> None:
+    # The recorded Crossref journal articles (full author lists, full journal names, article numbers, online-first
+    # dates, a "RETRACTED:" title) cited in all eight styles.
+    tallies, _ = evaluate("records", crossref_server)
+    assert len(tallies) == 9 and tallies["all"].references == 96
+    assert tallies["all"].correct == 96
+
+
 @pytest.mark.parametrize("unit", ["Mc Mc ", "A. ", ". ", ", , ", "Aa. Bb. ", "Smith J, ", "Smith, J., ", "de la ",
                                   "(2020) ", "vol. 1, ", "Éé Íí ", "2020 Jan 1;"])  # fmt: skip
 def test_long_repetitive_text_is_parsed_in_one_pass(unit: str) -> None:
