@@ -160,6 +160,17 @@ def test_titles_that_merely_start_like_notices_are_articles() -> None:
     assert decide([retracted]) == ("resolved", retracted)
 
 
+def test_author_names_match_up_to_particles_accents_and_case() -> None:
+    from refmgr.core.crossref.matching import _same_name
+
+    assert _same_name("develasco", "velasco") and _same_name("vandenberg", "berg")
+    assert _same_name("gonzalezhernandez", "gonzalezhernandez") and _same_name("rudnikschoneborn", "rudnikschonebron")
+    assert not _same_name("goldberg", "berg") and not _same_name("klee", "lee")
+    harvard = check_candidate(parse_reference(f"TRAN, J., 2022. {TITLE}. JCO Oncology Practice, vol. 18, pp. 187-96."),
+                              _work("10.1200/op.21.00419", TITLE))  # fmt: skip
+    assert harvard.checks["author"] == 1.0 and decide([harvard])[0] == "resolved"
+
+
 def test_dataset_citations_are_not_the_paper() -> None:
     text = "Sankar G. Data from: Automated histology reveals hypocotyl growth. Dryad. 2014."
     paper = check_candidate(

@@ -26,6 +26,9 @@ MIN_NORMALISED_SCORE = 0.02  # Crossref score / reference length: below this a c
 WEIGHTS = {"title": 0.35, "author": 0.20, "year": 0.15, "volume": 0.10, "page": 0.10, "journal": 0.10, "issue": 0.05}
 _JOURNAL_STOP = {"of", "the", "and", "for", "in", "on", "&"}
 
+_PARTICLES = re.compile(  # run together after normalising ("vanden" of "van den Berg"); atomic: no backtracking
+    r"(?>della|saint|van|von|der|den|del|dos|das|ten|ter|bin|ben|de|di|da|du|le|la|st|al|el|o|d|l)++"
+)
 _UPDATE_KIND = {"correction": "erratum", "erratum": "erratum", "corrigendum": "erratum", "retraction": "retraction",
                 "removal": "retraction", "withdrawal": "retraction", "expression_of_concern": "retraction",
                 "expression-of-concern": "retraction", "addendum": "erratum", "clarification": "erratum"}  # fmt: skip
@@ -114,7 +117,11 @@ def _same_name(a: str, b: str) -> bool:
     """Surnames equal, up to particles ("de Velasco" ~ "Velasco"), hyphens, accents and a typo."""
     if not a or not b:
         return False
-    if a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a))):
+    if a == b:
+        return True
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    prefix = longer[: len(longer) - len(shorter)]
+    if len(shorter) >= 3 and len(prefix) <= 20 and longer.endswith(shorter) and _PARTICLES.fullmatch(prefix):
         return True
     return min(len(a), len(b)) >= 6 and fuzz.ratio(a, b) >= 88
 
