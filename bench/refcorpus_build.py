@@ -393,7 +393,8 @@ def main() -> None:
     fixtures = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "fixtures"
     records, references = build(fixtures)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "works.json").write_text(json.dumps(records, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    one_per_line = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    (OUT / "works.json").write_text(f"[\n{one_per_line}\n]\n", encoding="utf-8")
     (OUT / "references.json").write_text(json.dumps(references, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(records)} records, {len(references)} references")
 
