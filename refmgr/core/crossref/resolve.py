@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from refmgr.core.crossref.client import CrossrefClient, CrossrefError
-from refmgr.core.crossref.matching import Candidate, check_candidate, decide, explain, parse_reference
+from refmgr.core.crossref.matching import Candidate, ParsedReference, check_candidate, decide, explain, parse_reference
 from refmgr.core.library import Library
 
 ROWS = 5
@@ -28,7 +28,11 @@ class ResolutionResult:
 
 def resolve_reference_text(text: str, client: CrossrefClient) -> tuple[str, Candidate | None, list[Candidate]]:
     """Status, chosen candidate and every checked candidate for one reference string."""
-    parsed = parse_reference(text)
+    return resolve_parsed(parse_reference(text), client)
+
+
+def resolve_parsed(parsed: ParsedReference, client: CrossrefClient) -> tuple[str, Candidate | None, list[Candidate]]:
+    """The same for a parsed reference: one query.bibliographic unless it carries its DOI."""
     if parsed.doi:
         return "resolved", Candidate(parsed.doi, "", parsed.year, 0.0, 0.0, confidence=1.0), []
     candidates = [check_candidate(parsed, item) for item in client.query_bibliographic(parsed.text, rows=ROWS)]
@@ -56,7 +60,8 @@ def resolve_references(
             break
         reference = references[position]
         try:
-            status, best, candidates = resolve_reference_text(reference.text, client)
+            parsed = parse_reference(reference.text)
+            status, best, candidates = resolve_parsed(parsed, client)
         except CrossrefError as error:
             results.append(ResolutionResult(position, reference.text, reference.status, reference.doi,
                                             reference.confidence, error=error.reason))  # fmt: skip
@@ -67,8 +72,7 @@ def resolve_references(
                 confidence=round(best.confidence, 3) if best is not None else 0.0,
                 candidates=[c.to_dict() for c in candidates],
             )  # fmt: skip
-            parsed = parse_reference(reference.text).to_dict()
-            parts = {**reference.parts, "parsed": parsed, "candidates": result.candidates}
+            parts = {**reference.parts, "parsed": parsed.to_dict(), "candidates": result.candidates}
             library.update_reference(article_id, position, doi=result.doi, status=status,
                                      confidence=result.confidence, parts=parts)  # fmt: skip
             results.append(result)
