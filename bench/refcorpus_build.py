@@ -76,6 +76,8 @@ def _split_name(value: str) -> tuple[str, str]:
     parts = value.replace(".", " ").split()
     if len(parts) > 1 and parts[0].isupper() and len(parts[0]) <= 4:
         return " ".join(parts[1:]), parts[0]
+    if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 4 and not parts[0].isupper():
+        return " ".join(parts[:-1]), parts[-1]  # "Booth FW"
     return value, ""
 
 

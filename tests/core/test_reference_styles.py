@@ -101,6 +101,39 @@ def test_titles_with_inner_full_stops(text: str, title: str, journal: str) -> No
     assert _fields(text, "title", "journal") == (title, journal)
 
 
+@pytest.mark.parametrize("text", [
+    "Diercks RL, Ludvigsen TC. Clinical symptoms and physical examinations. In: Itoi E, Arce G, Bain GI, et al., "
+    "editors. Shoulder stiffness. Berlin: Springer; 2015. p. 155–8.",
+    "Diercks RL, Ludvigsen TC (2015) Clinical symptoms and physical examinations. In: Itoi E, Arce G, Bain GI (eds) "
+    "Shoulder stiffness. Springer, Berlin, pp 155–158",
+])  # fmt: skip
+def test_book_chapters_resolve_to_the_recorded_chapter(text: str, crossref_client: CrossrefClient) -> None:
+    parsed = parse_reference(text)
+    assert (parsed.title, parsed.journal, parsed.year, parsed.first_page) == (
+        "Clinical symptoms and physical examinations", "Shoulder stiffness", 2015, "155")
+    status, best, _ = resolve_reference_text(text, crossref_client)
+    assert (status, best.doi if best else "") == ("resolved", "10.1007/978-3-662-46370-3_13")
+
+
+@pytest.mark.parametrize(("text", "title", "journal"), [
+    ("Wong N. A mixed methods study of diagnosis. Eur J Hum Genet. 2015.", "A mixed methods study of diagnosis",
+     "Eur J Hum Genet"),
+    ("Walitza, S. (2007). Parkinson's disease and ADHD. Journal of Neural Transmission. Supplementum, 311.",
+     "Parkinson's disease and ADHD", "Journal of Neural Transmission. Supplementum"),
+    ("Kiely, A. P. et al. A link between two diseases? Acta Neuropathol. (Berl.) 125, 753–769 (2013).",
+     "A link between two diseases?", "Acta Neuropathol. (Berl.)"),
+    ("Giehm, L. & Otzen, D. E. Low-resolution structure of an oligomer. Proc. Natl. Acad. Sci. USA 108, 3246 (2011).",
+     "Low-resolution structure of an oligomer", "Proc. Natl. Acad. Sci. USA"),
+])  # fmt: skip
+def test_journal_ends_without_volume_or_with_dotted_pieces(text: str, title: str, journal: str) -> None:
+    assert _fields(text, "title", "journal") == (title, journal)
+
+
+def test_in_vivo_in_a_title_is_no_chapter() -> None:
+    parsed = parse_reference("Smith J. Tumour growth. In Vivo Imaging of Mice. Cancer Res. 2010;70(2):100-9.")
+    assert parsed.style == "vancouver" and parsed.journal == "Cancer Res"
+
+
 def test_in_press_and_online_first_references() -> None:
     assert _fields("Smith J. A new trial. Lancet Oncol. 2023. Epub 2023 Jan 5.", "year", "journal", "volume") == (
         2023,
@@ -231,8 +264,10 @@ def test_real_records_are_found_in_every_style(crossref_server: CrossrefServer) 
     assert tallies["all"].correct == 96
 
 
-@pytest.mark.parametrize("unit", ["Mc Mc ", "A. ", ". ", ", , ", "Aa. Bb. ", "Smith J, ", "Smith, J., ", "de la ",
-                                  "(2020) ", "vol. 1, ", "Éé Íí ", "2020 Jan 1;"])  # fmt: skip
+@pytest.mark.parametrize("unit", [
+    "Mc Mc ", "A. ", ". ", ", , ", "Aa. Bb. ", "Smith J, ", "Smith, J., ", "de la ", "(2020) ", "vol. 1, ", "Éé Íí ",
+    "2020 Jan 1;", ",1", ". In: A ", "deldel",
+])  # fmt: skip
 def test_long_repetitive_text_is_parsed_in_one_pass(unit: str) -> None:
     # These once made the name and sentence patterns backtrack exponentially or rescan quadratically.
     parsed = parse_reference((unit * (3000 // len(unit)))[:3000])

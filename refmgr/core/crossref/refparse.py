@@ -40,8 +40,8 @@ _YEAR_NUM = r"(?:1[6-9]|20)\d\d"
 _AUTHOR_YEAR = re.compile(  # "(2015) ", "(2015a). ", ", 1993. "
     rf"^[\s,.]*\((?P<year>{_YEAR_NUM})[a-z]?(?:,[^)]*)?\)[.,:]?\s*|^[\s,]+(?P<year2>{_YEAR_NUM})[a-z]?[.,]\s+"
 )
-_VOL = r"[A-Za-z]?\d+[A-Za-z]?(?:\s?[-–/]\s?\d+)?"
-_PAGE = r"[A-Za-z]{0,4}\d+[A-Za-z]?\d*"
+_VOL = r"(?:[A-Za-z]?\d+[A-Za-z]?(?:\s?[-–/]\s?\d+)?|[ivxlc]{1,6}(?![a-z]))"  # roman: "Lancet ii"
+_PAGE = r"(?:[A-Za-z]{0,4}\d+[A-Za-z]?\d*|[ivxlc]{1,6}(?![a-z]))"
 _ISSUE = r"\((?P<issue>[^()]{1,20})\)"
 _DATE = r"(?:\s+[A-Z][a-z]{2,8}\.?(?:\s*\d{1,2})?(?:\s*[-–/]\s*(?:[A-Z][a-z]{2,8}\.?)?\s*\d{0,2})?)?"
 _SUPPL = r"(?:\s*(?:Suppl|Supplement|Pt)\.?\s*\w{0,4})?"
@@ -91,6 +91,9 @@ _TRAILER = re.compile(
     r"|Epub\b|Available (?:from|at)\b|Accessed\b|\[cited\b|Retrieved\b).*$"
 )
 _IN_PRESS = re.compile(r"[(\[]?\b(?:in press|forthcoming)\b[)\]]?", re.I)
+_CHAPTER = re.compile(r"[.?]\s+In(?P<colon>:?)\s+(?P<book>[A-Z].{3,})$")
+_EDITORS = re.compile(r"^.{0,300}?(?:\(eds?\.?\)|,?\s+eds?\.|,?\s+editors?\b\.?|\(Hrsg\.?\))\s*")
+_CHAPTER_PAGE = re.compile(r"\b(?:pp?\.?|S\.)\s*([A-Za-z]?\d+)|:\s*([A-Za-z]?\d+)\s*[-–]")
 _TRAILING_GROUP = re.compile(r"^[;,]\s*([^.;]{2,150}?)\.\s+")
 _NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]\s|\(\d{1,4}\))\s*")
 _ABBREVIATIONS = {"st", "dr", "mr", "mrs", "ms", "vs", "no", "vol", "jr", "sr", "eg", "ie", "al", "fig", "ed", "eds",
@@ -190,7 +193,7 @@ def _segments(text: str) -> list[str]:
 
 def _journal_like(text: str) -> bool:
     words = re.findall(r"[^\s]+", text.strip(" .,;:"))
-    if not words or len(words) > 12:
+    if not words or len(words) > 12 or not any(c.isalpha() for c in text):
         return False
     for word in words:
         core = word.strip("()[],.;:'\"“”")
@@ -201,21 +204,36 @@ def _journal_like(text: str) -> bool:
     return not text.rstrip().endswith("?")
 
 
+_NUMERIC_TAIL = re.compile(r"(?:[,;:]\s*(?=[\w–-]*\d)[\w–-]++)+\.?$")
+_JOURNAL_SECTION = re.compile(r"^(?:Suppl\w*|Part [A-Z]\w?|Section [A-Z]\w?|Series [A-Z]\w?|Sect\. [A-Z])\.?$", re.I)
+
+
+def _abbreviation_piece(segment: str) -> bool:
+    """A short capitalised piece such as "Proc", "Natl" or "J. Child Adolesc" (not "Proteomics" or a title phrase)."""
+    words = segment.split()
+    return len(words) <= 3 and len(words[-1].strip("().")) <= 9 and _journal_like(segment)
+
+
 def _split_title_journal(region: str) -> tuple[str, str]:
     """(title, journal) from the text between the authors (and year) and the volume/pages."""
     region = region.strip(" ,;:").lstrip(". ")
     region = re.sub(r"^[\"“‘']+|(?<=[.?!])[\"”’']+", "", region)
     segments = _segments(region)
+    while len(segments) > 1 and not any(c.isalpha() for c in segments[-1]):
+        segments.pop()  # "2015." left over when no volume/page block was found
+    if segments:
+        segments[-1] = _NUMERIC_TAIL.sub("", segments[-1]) or segments[-1]  # "Supplementum, 311." -> "Supplementum"
     if len(segments) < 2:
         return (segments[0].strip('"“”').rstrip(".") if segments else ""), ""
-    # the journal: the longest run of final segments (at most 12 words) that reads like a journal name
-    chosen, words = 0, 0
-    for k in range(len(segments) - 1, 0, -1):
-        words += len(segments[k].split())
-        if words > 12:
-            break
-        if _journal_like(" ".join(segments[k:])):
-            chosen = k
+    # the journal: the last segment, extended back over the pieces of a dotted abbreviation ("J. Biol. Chem.")
+    chosen = len(segments) - 1 if _journal_like(segments[-1]) else 0
+    continued = _JOURNAL_SECTION.match(segments[-1]) or segments[-1].startswith("(")
+    if chosen > 1 and continued and _journal_like(segments[-2]):
+        chosen -= 1  # "Journal of Neural Transmission. Supplementum", "Acta Neuropathol. (Berl.)"
+    words = len(segments[chosen].split())
+    while chosen > 1 and _abbreviation_piece(segments[chosen - 1]) and words <= 12:
+        chosen -= 1
+        words += len(segments[chosen].split())
     if chosen:
         journal = " ".join(segments[chosen:])
         return " ".join(segments[:chosen]).strip('"“”').rstrip("."), journal.strip(" .,")
@@ -230,6 +248,19 @@ def _citation(text: str) -> tuple[str, re.Match[str]] | None:
         if matches:
             return style, matches[-1] if style in _LAST_MATCH else matches[0]
     return None
+
+
+def _read_chapter(parsed: ParsedReference, title: str, book: str) -> None:
+    """A chapter ("Title. In: Editors, editors. Book. City: Publisher; 2015. p. 155-8."): the book is the journal."""
+    parsed.title = title.strip(" .").strip('"“”')
+    book = _EDITORS.sub("", book, count=1)
+    parsed.journal = (_segments(book) or [""])[0].rstrip(".")
+    page = _CHAPTER_PAGE.search(book)
+    parsed.first_page = (page.group(1) or page.group(2)) if page else ""
+    if parsed.year is None:
+        years = _YEAR.findall(book)
+        parsed.year = int(years[-1]) if years else None
+    parsed.style = "chapter"
 
 
 def parse_reference(text: str) -> ParsedReference:
@@ -258,6 +289,11 @@ def parse_reference(text: str) -> ParsedReference:
     if year_match:
         parsed.year = int(year_match.group("year") or year_match.group("year2"))
         rest = rest[year_match.end() :]
+    chapter = _CHAPTER.search(rest)
+    if chapter and (chapter.group("colon") or _EDITORS.match(chapter.group("book"))):
+        _read_chapter(parsed, rest[: chapter.start() + 1], chapter.group("book"))
+        parsed.kinds = []
+        return parsed
     found = _citation(rest)
     if found:
         parsed.style, citation = found
