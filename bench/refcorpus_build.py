@@ -111,8 +111,11 @@ def crossref_works(fixtures: Path) -> list[dict[str, Any]]:
             if not doi or not ref.get("author") or not ref.get("year") or not ref.get("journal-title"):
                 continue
             family, initials = _split_name(ref["author"])
-            initials = initials or "ABCDEFGHJKLMNPRSTW"[_hash(doi, "initial") % 18]  # made up where none deposited
             printed = ref.get("unstructured", "") if style else ""
+            shown = re.match(rf"{re.escape(family)},?\s+((?:[A-Z]\.?\s?){{1,4}})\b", printed)
+            if not initials and shown:  # the printed string has them: "Evins SC"
+                initials = re.sub(r"[^A-Z]", "", shown.group(1))
+            initials = initials or "ABCDEFGHJKLMNPRSTW"[_hash(doi, "initial") % 18]  # made up where none deposited
             title = _clean_title(ref.get("article-title", "")) or (
                 _printed_title(printed, style, ref["journal-title"]) if printed else ""
             )

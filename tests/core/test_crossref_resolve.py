@@ -31,7 +31,7 @@ def test_parse_vancouver_reference() -> None:
         "year": 2022, "volume": "82", "first_page": "399", "first_author": "Ljungberg",
         "title": "European association of urology guidelines on renal cell carcinoma: The 2022 update",
         "journal": "Eur Urol", "authors": ["Ljungberg", "Albiges", "Abu-Ghanem", "Bedke", "Capitanio", "Dabestani"],
-        "style": "vancouver",
+        "initials": "B", "style": "vancouver",
     }  # fmt: skip
 
 

@@ -204,6 +204,15 @@ def test_author_names_match_up_to_particles_accents_and_case() -> None:
     assert harvard.checks["author"] == 1.0 and decide([harvard])[0] == "resolved"
 
 
+def test_same_surname_other_initial_is_not_the_first_author() -> None:
+    parsed = parse_reference("Lee HJ, Kim S. Cord blood cells in mice. Neurobiol Aging. 2012;33(3):588-602.")
+    assert parsed.initials == "HJ"
+    same = {"DOI": "10.1/a", "title": ["Cord blood cells in mice"], "author": [{"family": "Lee", "given": "Hyun Ju"}]}
+    other = {**same, "author": [{"family": "Lee", "given": "Jin Kyu"}]}
+    assert check_candidate(parsed, same).checks["author"] == 1.0
+    assert check_candidate(parsed, other).checks["author"] == 0.5
+
+
 def test_dataset_citations_are_not_the_paper() -> None:
     text = "Sankar G. Data from: Automated histology reveals hypocotyl growth. Dryad. 2014."
     paper = check_candidate(

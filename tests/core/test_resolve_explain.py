@@ -37,7 +37,8 @@ def test_refs_explain_shows_parsed_fields_and_verdicts(seeded: Path, capsys: pyt
     out = capsys.readouterr().out
     first = out.split("\n  2. ")[0]
     assert "[resolved 1.00] doi:10.1016/j.eururo.2022.03.006" in first
-    assert ("parsed: first_author=Ljungberg, authors=Ljungberg; Albiges; Abu-Ghanem; Bedke; Capitanio; Dabestani, "
+    assert ("parsed: first_author=Ljungberg, initials=B, "
+            "authors=Ljungberg; Albiges; Abu-Ghanem; Bedke; Capitanio; Dabestani, "
             "year=2022, title=European association of urology guidelines on renal cell carcinoma: The 2022 update, "
             "journal=Eur Urol, volume=82, first_page=399, style=vancouver") in first  # fmt: skip
     assert "doi:10.1016/j.eururo.2022.03.006 (2022) confidence 1.00" in first

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-FIELD_ORDER = ("doi", "first_author", "group_author", "authors", "year", "title", "journal", "volume", "issue",
-               "first_page", "kinds", "style")  # fmt: skip
+FIELD_ORDER = ("doi", "first_author", "initials", "group_author", "authors", "year", "title", "journal", "volume",
+               "issue", "first_page", "kinds", "style")  # fmt: skip
 
 
 def parsed_line(parsed: dict[str, Any]) -> str:

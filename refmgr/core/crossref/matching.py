@@ -137,6 +137,9 @@ def _author_similarity(parsed: ParsedReference, item: dict[str, Any]) -> float |
     wanted = normalise_name(parsed.first_author)
     families = [normalise_name(clean_text(a.get("family") or a.get("name"))) for a in authors]
     if _same_name(wanted, families[0]):
+        given = clean_text(authors[0].get("given"))
+        if parsed.initials and given and given[0].upper() != parsed.initials[0]:
+            return 0.5  # same surname, other first initial ("Lee HJ" is not "Lee JK")
         return 1.0
     cited = [normalise_name(n) for n in parsed.authors[:6]] or [wanted]
     found = sum(any(_same_name(c, f) for f in families[:12]) for c in cited)

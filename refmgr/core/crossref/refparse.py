@@ -145,6 +145,7 @@ class ParsedReference:
     title: str = ""
     journal: str = ""
     authors: list[str] = field(default_factory=list)  # family names in order
+    initials: str = ""  # the first author's, as letters ("HJ")
     kinds: list[str] = field(default_factory=list)  # erratum, retraction, comment, reply, preprint: what it cites
     style: str = ""  # the shape of the citation block that was read
 
@@ -153,16 +154,19 @@ class ParsedReference:
         return {k: v for k, v in asdict(self).items() if v and k != "text"}
 
 
-def _scan_authors(text: str) -> tuple[list[str], int]:
-    """Family names at the start of the text and where the list (with any 'et al') ends."""
+def _scan_authors(text: str) -> tuple[list[str], int, str]:
+    """Family names at the start of the text, where the list (with any 'et al') ends, the first author's initials."""
     for pattern in (_VANCOUVER_NAME, _COMMA_NAME):
         names: list[str] = []
+        initials = ""
         pos = 0
         while True:
             match = pattern.match(text, pos) or (_INITIALS_FIRST.match(text, pos) if names else None)
             if not match:
                 break
             names.append(match.group("family").strip())
+            if len(names) == 1:
+                initials = "".join(c for c in match.group("initials") if c.isupper())
             pos = match.end()
             separator = _SEPARATOR.match(text, pos)
             if not separator:
@@ -173,8 +177,8 @@ def _scan_authors(text: str) -> tuple[list[str], int]:
             break
         if names:
             et_al = _ET_AL.match(text, pos)
-            return names, et_al.end() if et_al else pos
-    return [], 0
+            return names, et_al.end() if et_al else pos, initials
+    return [], 0, ""
 
 
 def _segments(text: str) -> list[str]:
@@ -271,7 +275,7 @@ def parse_reference(text: str) -> ParsedReference:
     parsed.doi = dois[0] if dois else ""
     body = _TRAILER.sub("", _NUMBERING.sub("", text)).strip()
     body = re.sub(r"\s{2,}", " ", _IN_PRESS.sub("", body)).strip()
-    names, end = _scan_authors(body)
+    names, end, initials = _scan_authors(body)
     rest = body[end:]
     if not names:
         # a group author is a first sentence naming a body ("... Collaborative Group."); else the work is anonymous
@@ -280,8 +284,7 @@ def parse_reference(text: str) -> ParsedReference:
             parsed.group_author = segments[0].rstrip(".")
             rest = body[body.find(segments[0]) + len(segments[0]) :]
     else:
-        parsed.authors = names
-        parsed.first_author = names[0]
+        parsed.authors, parsed.first_author, parsed.initials = names, names[0], initials
         trailing_group = _TRAILING_GROUP.match(rest)  # "Choueiri TK, et al; CheckMate 9ER Investigators. Title"
         if trailing_group and _GROUP.search(trailing_group.group(1)):
             rest = rest[trailing_group.end() :]
