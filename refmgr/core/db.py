@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from refmgr.core import sqlerrors
+
 BUSY_TIMEOUT_S = 30.0
 SCALAR_FIELDS = (
     "title", "journal", "journal_abbrev", "year", "date", "volume", "issue", "pages",
@@ -19,7 +21,16 @@ JSON_FIELDS = ("issn", "publication_types", "updates")
 
 
 class LibraryError(RuntimeError):
-    """A library problem to tell the user about (locked, full, corrupt, too new)."""
+    """A library problem to tell the user about (locked, full, corrupt, too new); `kind` as in sqlerrors."""
+
+    def __init__(self, message: str, kind: str = sqlerrors.OTHER) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    @classmethod
+    def from_sqlite(cls, error: sqlite3.Error, prefix: str = "") -> LibraryError:
+        """The error told to the user for a SQLite error, with its kind."""
+        return cls(f"{prefix}{describe_sqlite_error(error)}", sqlerrors.error_kind(error))
 
 
 def now_iso() -> str:
@@ -38,7 +49,9 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 def describe_sqlite_error(error: sqlite3.Error) -> str:
-    """A sentence for the user about a SQLite error."""
+    """A sentence for the user about a SQLite error: by its result code, else by its text."""
+    if sqlerrors.error_kind(error) != sqlerrors.OTHER:
+        return sqlerrors.describe(error)
     text = str(error)
     if "locked" in text or "busy" in text:
         return "the library is busy in another program; try again in a moment"
@@ -74,8 +87,9 @@ class LibraryBase:
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute(f"ROLLBACK TO {savepoint}")
-                self.conn.execute(f"RELEASE {savepoint}")
+                if self.conn.in_transaction:  # a full disk or I/O error may have rolled everything back already
+                    self.conn.execute(f"ROLLBACK TO {savepoint}")
+                    self.conn.execute(f"RELEASE {savepoint}")
                 raise
             finally:
                 self._depth -= 1
@@ -87,10 +101,15 @@ class LibraryBase:
             yield self.conn
         except BaseException:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
         self._commit()
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if SQLite has not already done so (a full disk rolls back itself)."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _begin_immediate(self) -> None:
         deadline = time.monotonic() + BUSY_TIMEOUT_S * 2
@@ -100,7 +119,7 @@ class LibraryBase:
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
-                    raise LibraryError(describe_sqlite_error(error)) from error
+                    raise LibraryError.from_sqlite(error) from error
                 if time.monotonic() > deadline:
                     raise LibraryError(f"the library {self.path} stayed locked by another program") from error
                 time.sleep(0.05)
@@ -112,10 +131,10 @@ class LibraryBase:
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
-                    self.conn.execute("ROLLBACK")
-                    raise LibraryError(describe_sqlite_error(error)) from error
+                    self._rollback()
+                    raise LibraryError.from_sqlite(error) from error
                 time.sleep(0.05)
-        self.conn.execute("ROLLBACK")
+        self._rollback()
         raise LibraryError(f"could not commit to {self.path}: it stayed locked")
 
     def _id_for(self, column: str, value: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -60,7 +61,9 @@ class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
             hook = (lambda version: before_migration(self.path, version)) if before_migration else None
             schema.migrate(self.conn, hook)
         except sqlite3.DatabaseError as error:
-            raise LibraryError(f"cannot open library {self.path}: {describe_sqlite_error(error)}") from error
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self.conn.close()
+            raise LibraryError.from_sqlite(error, f"cannot open library {self.path}: ") from error
         except schema.SchemaTooNewError as error:
             self.conn.close()
             raise LibraryError(f"cannot open library {self.path}: {error}") from error
