@@ -55,9 +55,19 @@ def _finish(report: ImportReport) -> int:
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 
+def read_stdin() -> str:
+    """Standard input as text, read in chunks up to the input limit (a usage error past it)."""
+    from refmgr.core.textio import InputError, decode_bytes, read_bounded
+
+    try:
+        return decode_bytes(read_bounded(sys.stdin.buffer, "standard input"), "standard input").text
+    except InputError as error:
+        raise UsageError(str(error)) from error
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
-    texts = [sys.stdin.read() if text == "-" else text for text in args.texts]
+    texts = [read_stdin() if text == "-" else text for text in args.texts]
     with open_library(args) as library, make_client() as client:
         list_id = None
         if args.list:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refmgr.core.fieldcaps import cap_article
 from refmgr.core.formats import ParsedRecord, detect_reader
 from refmgr.core.library import Library
 from refmgr.core.textio import InputError, read_text_file
@@ -101,7 +102,7 @@ def _label(record: ParsedRecord) -> str:
 
 
 def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
-    """A reader's records; a reader that breaks on hostile input ends in one failed item, not a crash."""
+    """A reader's records, fields capped; a reader that breaks on hostile input ends in one failed item, not a crash."""
     iterator = iter(records)
     while True:
         try:
@@ -112,6 +113,8 @@ def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRec
             message = f"{source}: reading stopped on malformed input ({type(error).__name__}); earlier records kept"
             yield ParsedRecord("rest of file", error=message)
             return
+        if record.article is not None:
+            record.warnings.extend(cap_article(record.article))  # every reader's fields capped in one place
         yield record
 
 

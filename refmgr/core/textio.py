@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 1024 * 1024
 
 
 class InputError(ValueError):
@@ -55,7 +57,28 @@ def read_text_file(path: Path, limit: int = MAX_INPUT_BYTES) -> DecodedText:
     if size > limit:
         raise InputError(f"{path}: {size / 2**20:.1f} MB is over the {limit / 2**20:g} MB limit for one file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:  # the size the file system reports is not trusted: /dev/zero says 0
+            data = read_bounded(stream, str(path), limit)
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
     return decode_bytes(data, str(path))
+
+
+def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """At most `limit` bytes from a file, pipe, device or standard input, read in chunks.
+
+    InputError as soon as the input passes the limit (it is never read whole), or when its first
+    chunk holds NUL bytes (binary data such as /dev/zero is refused after 1 MB, not 64).
+    """
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            return b"".join(parts)
+        if not parts and b"\x00" in chunk[:8192] and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(f"{name}: binary data, not a text file")
+        parts.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise InputError(f"{name}: more than the {limit / 2**20:g} MB limit for one input; not imported")
