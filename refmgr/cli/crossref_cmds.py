@@ -57,10 +57,16 @@ def _finish(report: ImportReport) -> int:
 
 def read_stdin() -> str:
     """Standard input as text, read in chunks up to the input limit (a usage error past it)."""
-    from refmgr.core.textio import InputError, decode_bytes, read_bounded
+    from refmgr.core.textio import MAX_INPUT_BYTES, InputError, decode_bytes, read_bounded
 
+    stream = getattr(sys.stdin, "buffer", None)
     try:
-        return decode_bytes(read_bounded(sys.stdin.buffer, "standard input"), "standard input").text
+        if stream is None:  # a text stream standing in for stdin: its characters, bounded all the same
+            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+            if len(text) > MAX_INPUT_BYTES:
+                raise InputError(f"standard input: more than the {MAX_INPUT_BYTES / 2**20:g} MB limit")
+            return text
+        return decode_bytes(read_bounded(stream, "standard input"), "standard input").text
     except InputError as error:
         raise UsageError(str(error)) from error
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from refmgr.core.backup import create_backup, library_problem
+from refmgr.core.intake import pending_dois
 from refmgr.core.library import Library
+from refmgr.gui.imports import ImportRequest
 from tests.core.test_damaged_library import damage_index
+from tests.crossref_server import CrossrefServer
 from tests.gui.conftest import make_articles, open_window
 from tests.gui.test_safety import Dialogs
 
@@ -21,3 +25,20 @@ def test_damage_in_the_middle_is_found_at_start_and_the_backup_restored(qtbot, m
     assert asked.questions and asked.questions[0][0] == "Library damaged"
     assert window.model.rowCount() == 1000
     assert library_problem(library_path, full=True) is None
+
+
+def test_closing_the_window_cuts_a_slow_transfer_and_keeps_the_doi_pending(
+    qtbot, monkeypatch, library_path: Path, crossref_server: CrossrefServer
+) -> None:
+    monkeypatch.setenv("REFMGR_CROSSREF_URL", crossref_server.url)
+    monkeypatch.setenv("REFMGR_MAILTO", "tests@refmgr.invalid")
+    crossref_server.fault_all = "trickle"  # a reply that would take hours, one byte at a time
+    window = open_window(qtbot, library_path)
+    window.start_import(ImportRequest(texts=["10.1016/j.eururo.2022.03.006"]))
+    qtbot.waitUntil(lambda: len(crossref_server.requests()) == 1, timeout=10_000)
+    started = time.monotonic()
+    window.close()
+    assert window.runner.pool.activeThreadCount() == 0  # the import ended, not abandoned
+    assert time.monotonic() - started < 10  # well inside the 30 s the runner would wait
+    with Library(library_path) as library:
+        assert [d for d, *_ in pending_dois(library)] == ["10.1016/j.eururo.2022.03.006"]
