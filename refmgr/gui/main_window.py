@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from refmgr import APP_NAME
 from refmgr.core.backup import backup_before_migration
 from refmgr.core.library import Library
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
 from refmgr.gui import dialogs
@@ -345,7 +346,12 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         text = self.search.text().strip()
-        if text:
+        note = cap_query(text)[1] if text else ""
+        self.match_count.setToolTip(note)
+        if note:
+            self.match_count.setText(f"{n:,} match{'es' if n != 1 else ''} (search shortened)")
+            self.statusBar().showMessage(note, 10_000)
+        elif text:
             self.match_count.setText(f"{n:,} match{'es' if n != 1 else ''}")
         else:
             self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")

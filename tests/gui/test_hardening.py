@@ -42,3 +42,13 @@ def test_closing_the_window_cuts_a_slow_transfer_and_keeps_the_doi_pending(
     assert time.monotonic() - started < 10  # well inside the 30 s the runner would wait
     with Library(library_path) as library:
         assert [d for d, *_ in pending_dois(library)] == ["10.1016/j.eururo.2022.03.006"]
+
+
+def test_a_five_thousand_word_search_is_shortened_with_a_note(qtbot, library_path: Path) -> None:
+    with Library(library_path) as library:
+        library.save_many(make_articles(30))
+    window = open_window(qtbot, library_path)
+    window.search.setText("ablation " + " ".join(f"word{i}" for i in range(5_000)))
+    window.apply_query()
+    assert "(search shortened)" in window.match_count.text()
+    assert "first 32 words" in window.statusBar().currentMessage()
