@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from refmgr.core import schema
+from refmgr.core import schema, sqlerrors
 from refmgr.core.library import LibraryError
 from refmgr.core.maintenance import integrity_problems
 from refmgr.core.settings import Settings
@@ -103,6 +103,13 @@ def copy_database(source: Path, dest: Path) -> Path:
         dst.execute("PRAGMA journal_mode = DELETE")
         problems = integrity_problems(dst, quick=True)
     except sqlite3.DatabaseError as error:
+        if not sqlerrors.is_damage(error):  # a full or read-only destination is not the source's fault
+            dst.close()
+            partial.unlink(missing_ok=True)
+            kind = sqlerrors.error_kind(error)
+            reason = {sqlerrors.FULL: "the disk is full", sqlerrors.READ_ONLY: "the folder or disk is read-only"}
+            raise BackupError(f"cannot write the backup {dest}: {reason.get(kind, str(error))}; {source} is fine",
+                              kind) from error  # fmt: skip
         problems = [str(error)]
     finally:
         dst.close()

@@ -81,15 +81,19 @@ class LibraryBase:
         record in a batch leaves nothing half-written while the rest of the batch goes on.
         """
         if self._depth:
+            if not self.conn.in_transaction:  # SQLite rolled the outer transaction back (disk full, I/O error):
+                raise self._aborted_error()  # a savepoint now would write outside it, committing piecemeal
             savepoint = f"sp{self._depth}"
             self.conn.execute(f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield self.conn
-            except BaseException:
-                if self.conn.in_transaction:  # a full disk or I/O error may have rolled everything back already
+            except BaseException as error:
+                if self.conn.in_transaction:
                     self.conn.execute(f"ROLLBACK TO {savepoint}")
                     self.conn.execute(f"RELEASE {savepoint}")
+                elif isinstance(error, sqlite3.Error):
+                    self._aborted = error
                 raise
             finally:
                 self._depth -= 1
@@ -105,6 +109,13 @@ class LibraryBase:
             raise
         self._depth = 0
         self._commit()
+
+    def _aborted_error(self) -> LibraryError:
+        """The error to raise for writes attempted after SQLite rolled the transaction back itself."""
+        error = getattr(self, "_aborted", None)
+        if isinstance(error, sqlite3.Error):
+            return LibraryError.from_sqlite(error)
+        return LibraryError("the library's transaction was rolled back by SQLite; nothing of it was saved")
 
     def _rollback(self) -> None:
         """Roll back the open transaction, if SQLite has not already done so (a full disk rolls back itself)."""
