@@ -48,6 +48,31 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def is_writable(path: str | Path) -> bool:
+    """False when the library file exists but cannot be opened for writing (mode 444, a read-only disk)."""
+    try:
+        with open(path, "r+b"):  # opening does not change the file; only the permission check matters
+            return True
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection (mode=ro; immutable=1 when not even the WAL index can be made, e.g. a read-only disk)."""
+    uri = Path(path).resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                           check_same_thread=False)  # fmt: skip
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA cache_size = -32768")
+    return conn
+
+
 def describe_sqlite_error(error: sqlite3.Error) -> str:
     """A sentence for the user about a SQLite error: by its result code, else by its text."""
     if sqlerrors.error_kind(error) != sqlerrors.OTHER:
@@ -72,6 +97,7 @@ class LibraryBase:
     path: Path
     conn: sqlite3.Connection
     _depth: int
+    read_only: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -80,6 +106,9 @@ class LibraryBase:
         Nested calls are savepoints: an error inside one undoes only its own writes, so a failing
         record in a batch leaves nothing half-written while the rest of the batch goes on.
         """
+        if self.read_only:
+            raise LibraryError(f"the library {self.path} is read-only (its file permissions or a read-only disk): "
+                               "nothing can be saved to it", sqlerrors.READ_ONLY)  # fmt: skip
         if self._depth:
             if not self.conn.in_transaction:  # SQLite rolled the outer transaction back (disk full, I/O error):
                 raise self._aborted_error()  # a savepoint now would write outside it, committing piecemeal

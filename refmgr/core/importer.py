@@ -213,7 +213,9 @@ def storage_stop(error: Exception, report: ImportReport) -> str:
     if kind == sqlerrors.FULL:
         return f"the disk is full: {records} saved before it filled; the rest of the input was not imported"
     reason = sqlerrors.describe(cause) if cause is not None else str(error)
-    return f"{reason}: {records} saved before the import stopped; the rest of the input was not imported"
+    if not saved:
+        return f"{reason}; nothing was imported"
+    return f"{reason}; {records} saved before the import stopped; the rest of the input was not imported"
 
 
 def import_text(library: Library, text: str, source: str, cancel: CancelCheck | None = None) -> ImportReport:

@@ -18,7 +18,9 @@ from refmgr.core.db import (
     LibraryBase,
     LibraryError,
     connect,
+    connect_read_only,
     describe_sqlite_error,
+    is_writable,
     now_iso,
 )
 from refmgr.core.editing import EditingMixin
@@ -52,19 +54,27 @@ class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
         self,
         path: str | Path,
         before_migration: Callable[[Path, int], None] | None = None,
+        read_only: bool | None = None,
     ) -> None:
+        """Open (creating and migrating) the library; a file that cannot be written opens read-only."""
         self.path = Path(path)
-        if str(path) != ":memory:":
+        memory = str(path) == ":memory:"
+        if not memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = bool(read_only) if read_only is not None else not memory and not is_writable(self.path)
         try:
-            self.conn = connect(self.path)
-            hook = (lambda version: before_migration(self.path, version)) if before_migration else None
-            schema.migrate(self.conn, hook)
+            if self.read_only:
+                self.conn = connect_read_only(self.path)
+                schema.check_version(self.conn)
+            else:
+                self.conn = connect(self.path)
+                hook = (lambda version: before_migration(self.path, version)) if before_migration else None
+                schema.migrate(self.conn, hook)
         except sqlite3.DatabaseError as error:
             with contextlib.suppress(AttributeError, sqlite3.Error):
                 self.conn.close()
             raise LibraryError.from_sqlite(error, f"cannot open library {self.path}: ") from error
-        except schema.SchemaTooNewError as error:
+        except (schema.SchemaTooNewError, schema.SchemaUpgradeNeededError) as error:
             self.conn.close()
             raise LibraryError(f"cannot open library {self.path}: {error}") from error
         self.db = sqlite_utils.Database(self.conn)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refmgr.core import sqlerrors
+from refmgr.core.db import connect_read_only, is_writable
 from refmgr.core.library import Library
 from refmgr.core.search import SORT_COLUMNS
 
@@ -26,6 +27,7 @@ class CheckReport:
     integrity: list[str] = field(default_factory=list)
     fts: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    read_only: bool = False
 
     @property
     def ok(self) -> bool:
@@ -39,6 +41,8 @@ class CheckReport:
             lines += [f"damaged      {p}" for p in self.integrity[:MAX_LISTED]]
         else:
             lines.append("integrity    ok")
+        if self.read_only:
+            lines.append("read-only    the file cannot be written (permissions, read-only disk): checked, not repaired")
         if self.rebuilt:
             lines.append("search index was inconsistent with the articles: rebuilt")
         lines += [f"index        {p}" for p in self.fts[:MAX_LISTED]]
@@ -60,6 +64,8 @@ def integrity_problems(conn: sqlite3.Connection, quick: bool = False) -> list[st
     try:
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
     except sqlite3.DatabaseError as error:
+        if sqlerrors.error_kind(error) in (sqlerrors.READ_ONLY, sqlerrors.CANNOT_OPEN):
+            return []  # FTS5's self-check counts as a write: a read-only file is not damaged for failing it
         return [f"full-text index: {error}"]
     return []
 
@@ -126,8 +132,8 @@ def rebuild_fts(library: Library) -> int:
 
 def check_library(path: Path, repair: bool = True) -> CheckReport:
     """Integrity check, then index consistency; an inconsistent index is rebuilt when repair is true."""
-    report = CheckReport(Path(path))
-    conn = sqlite3.connect(str(path))
+    report = CheckReport(Path(path), read_only=not is_writable(path))
+    conn = connect_read_only(path) if report.read_only else sqlite3.connect(str(path))
     try:
         report.integrity = integrity_problems(conn)
     finally:
@@ -137,7 +143,7 @@ def check_library(path: Path, repair: bool = True) -> CheckReport:
     with Library(path) as library:
         report.articles = library.count()
         report.fts = fts_problems(library)
-        if report.fts and repair:
+        if report.fts and repair and not library.read_only:
             rebuild_fts(library)
             report.rebuilt = True
             report.fts = fts_problems(library)

@@ -84,6 +84,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_status_bar()
+        self.show_read_only_banner()
         self._restore_state()
         self.apply_query()
         self._update_pending()

@@ -13,6 +13,7 @@ from tests.core.test_damaged_library import damage_index
 from tests.crossref_server import CrossrefServer
 from tests.gui.conftest import make_articles, open_window
 from tests.gui.test_safety import Dialogs
+from tests.readonly import read_only_file
 
 
 def test_damage_in_the_middle_is_found_at_start_and_the_backup_restored(qtbot, monkeypatch, library_path: Path) -> None:
@@ -52,3 +53,18 @@ def test_a_five_thousand_word_search_is_shortened_with_a_note(qtbot, library_pat
     window.apply_query()
     assert "(search shortened)" in window.match_count.text()
     assert "first 32 words" in window.statusBar().currentMessage()
+
+
+def test_a_read_only_library_opens_with_a_banner_and_refuses_imports(qtbot, monkeypatch, library_path: Path) -> None:
+    with Library(library_path) as library:
+        library.save_many(make_articles(5))
+    with read_only_file(library_path):
+        asked = Dialogs(monkeypatch, False)
+        window = open_window(qtbot, library_path)
+        assert asked.questions == []  # no "damaged", no "new library" offered
+        assert window.model.rowCount() == 5
+        assert "read-only" in window.read_only_banner.text() and window.read_only_banner.isVisible()
+        with qtbot.waitSignal(window.input_refused) as refused:
+            window.start_import(ImportRequest(texts=["10.1016/j.eururo.2022.03.006"]))
+        assert "read-only" in refused.args[0]
+        window.close()
