@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from refmgr import __version__
+from refmgr.cli.safeout import safe_output
 from refmgr.core import sqlerrors
 from refmgr.core.db import LibraryError
 
@@ -79,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return open_window(args)
     try:
-        return int(args.handler(args))
+        with safe_output():
+            return int(args.handler(args))
     except UsageError as error:
         print(f"refmgr: {error}", file=sys.stderr)
         return EXIT_USAGE

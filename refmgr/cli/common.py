@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from refmgr.cli import UsageError
+from refmgr.cli.safeout import UNSAFE
 from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.maintenance import probe
@@ -51,5 +52,6 @@ def resolve_articles(library: Library, tokens: list[str]) -> list[int]:
 
 def print_json(data: Any) -> None:
     """Print JSON, UTF-8, indented."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # the same JSON with bidi and C1 controls as \u escapes (json escapes C0 itself), so none reach a terminal
+    sys.stdout.write(UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")

@@ -26,6 +26,7 @@ from refmgr.core.db import (
 from refmgr.core.editing import EditingMixin
 from refmgr.core.fulltext import fts_values, fts_values_of
 from refmgr.core.merge import merge_articles
+from refmgr.core.private import private_file
 from refmgr.core.reading import SUMMARY_COLUMNS, ReadingMixin
 from refmgr.core.saving import SaveResult, SavingMixin
 
@@ -60,7 +61,7 @@ class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
         self.path = Path(path)
         memory = str(path) == ":memory:"
         if not memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)  # a new library is owner-only (0600), and so are its -wal and -shm
         self.read_only = bool(read_only) if read_only is not None else not memory and not is_writable(self.path)
         try:
             if self.read_only:

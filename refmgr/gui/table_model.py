@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
+from refmgr.gui.richtext import plain_tooltip
 
 ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
 PAGE_SIZE = 250
@@ -199,7 +200,7 @@ class ArticleTableModel(QAbstractTableModel):
         if key == "extras":
             return f"{row['n_figures']} figure legend(s), {row['n_references']} reference(s)"
         if key in ("title", "journal"):
-            return row[key] or None
+            return plain_tooltip(row[key])
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

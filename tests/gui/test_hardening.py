@@ -5,10 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+
 from refmgr.core.backup import create_backup, library_problem
 from refmgr.core.intake import pending_dois
 from refmgr.core.library import Library
+from refmgr.core.model import Article, Author
 from refmgr.gui.imports import ImportRequest
+from refmgr.gui.table_model import COLUMNS
 from tests.core.test_damaged_library import damage_index
 from tests.crossref_server import CrossrefServer
 from tests.gui.conftest import make_articles, open_window
@@ -68,3 +73,23 @@ def test_a_read_only_library_opens_with_a_banner_and_refuses_imports(qtbot, monk
             window.start_import(ImportRequest(texts=["10.1016/j.eururo.2022.03.006"]))
         assert "read-only" in refused.args[0]
         window.close()
+
+
+def test_titles_show_as_text_and_tooltips_render_no_markup(qtbot, library_path: Path) -> None:
+    title = 'Tom & Jerry\'s "trial" <img src="x.png"> <a href="http://evil.invalid">link</a>'
+    with Library(library_path) as library:
+        library.save(Article(title=title, doi="10.5555/amp", authors=[Author("O'Brien", "A")], journal="J & J"))
+    window = open_window(qtbot, library_path)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.article is not None)
+    assert window.pane.title.text() == title and window.pane.title.textFormat() == Qt.TextFormat.PlainText
+    assert "O'Brien" in window.pane.authors.text() and "&#x27;" not in window.pane.authors.text()
+    tip = window.model.data(window.model.index(0, title_column()), Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip and "<a " not in tip and "&lt;img" in tip
+    document = QTextDocument()
+    document.setHtml(tip)
+    assert document.toPlainText() == title  # what the tooltip shows is exactly the title's characters
+
+
+def title_column() -> int:
+    return next(i for i, column in enumerate(COLUMNS) if column.key == "title")
