@@ -45,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def make_client() -> CrossrefClient:
     """A client from the user's settings (REFMGR_CROSSREF_URL and REFMGR_MAILTO override them)."""
-    return client_from_settings(Settings.load(settings_file()))
+    try:
+        return client_from_settings(Settings.load(settings_file()))
+    except ValueError as error:  # a contact e-mail that cannot be sent
+        raise UsageError(str(error)) from error
 
 
 def _finish(report: ImportReport) -> int:

@@ -26,7 +26,7 @@ from refmgr.core.crossref.transport import (
     reply_limit,
 )
 from refmgr.core.identifiers import normalise_doi
-from refmgr.core.settings import Settings
+from refmgr.core.settings import Settings, mailto_problem
 
 BATCH_SIZE = 100
 MAX_FILTER_CHARS = 4000  # keeps list-request URLs well under common 8 KB limits
@@ -123,6 +123,8 @@ class CrossrefClient:
         batch_size: int = BATCH_SIZE,
         max_retries: int = MAX_RETRIES,
     ) -> None:
+        if problem := mailto_problem(mailto):  # in a header it would end it: "dropped the connection" at best
+            raise ValueError(problem)
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
         self.limiter = limiter or shared_limiter(urlsplit(self.base_url).netloc, polite=bool(mailto))
