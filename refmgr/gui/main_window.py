@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from refmgr.core.library import Library
 from refmgr.core.querycap import cap_query
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
+from refmgr.core.sqlerrors import is_damage
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.imports import ImportRequest
@@ -338,6 +340,11 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
             reload()
             self.table.executeDelayedItemsLayout()  # lay out now, so the new rows are painted once, not twice
             self._reselect(keep_current, keep_selected)
+        except sqlite3.DatabaseError as error:  # a damaged page met while the window runs
+            if not is_damage(error):
+                raise
+            self.library_damaged(error)
+            return
         finally:
             self._reloading = False
         current = self.table.current_id()

@@ -254,6 +254,12 @@ class SafetyMixin(_Base):
         self.apply_query()
         self._update_pending()
 
+    def library_damaged(self, error: Exception) -> None:
+        """Damage met after start-up: say so and run the check, which offers the newest good backup."""
+        self.statusBar().showMessage(f"The library file is damaged ({error}); checking it…", 30000)
+        if not any(task.label == "check" for task in self.runner.active):
+            self.check_library_now()
+
     def check_library_now(self) -> None:
         """Integrity and search-index check in the background, then the report."""
         self.statusBar().showMessage("Checking the library…")

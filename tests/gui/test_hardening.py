@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -93,3 +94,24 @@ def test_titles_show_as_text_and_tooltips_render_no_markup(qtbot, library_path: 
 
 def title_column() -> int:
     return next(i for i, column in enumerate(COLUMNS) if column.key == "title")
+
+
+def test_damage_met_while_the_window_runs_leads_to_the_backup(qtbot, monkeypatch, library_path: Path) -> None:
+    with Library(library_path) as library:
+        library.save_many(make_articles(1000))
+    create_backup(library_path, "auto")
+    window = open_window(qtbot, library_path)
+    qtbot.waitUntil(lambda: not window.runner.active, timeout=30_000)
+    damage_index(library_path)  # the disk fails under the running window
+
+    def malformed(*_args: object, **_kwargs: object) -> list[int]:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error  # what the window's own (cached) connection meets next
+
+    monkeypatch.setattr(window.library, "query_ids", malformed)
+    asked = Dialogs(monkeypatch, True)
+    with qtbot.waitSignal(window.restore_finished, timeout=60_000):
+        window.refresh()  # no traceback: the check runs and offers the backup
+    assert asked.questions[0][0] == "Restore from backup" and "damaged" in asked.questions[0][1]
+    assert window.model.rowCount() == 1000
