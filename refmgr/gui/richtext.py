@@ -12,6 +12,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 TOOLTIP_CHARS = 2_000  # a tooltip is a glance: longer text is cut
+DISPLAY_CHARS = 5_000  # a table cell or the pane's title line: longer text is cut for display only
 
 ALLOWED_TAGS = {"p", "i", "b", "em", "strong", "sup", "sub", "br", "h4", "ul", "ol", "li", "div", "span", "u", "sc"}
 _JATS_TAGS = {
@@ -27,6 +28,11 @@ def _map_jats(match: re.Match[str]) -> str:
     mapped = _JATS_TAGS.get(name.lower(), name.lower())
     self_closing = "/" if rest.rstrip().endswith("/") else ""
     return f"<{closing}{mapped}{self_closing}>"
+
+
+def shown_text(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """Text cut for display (a title stored before the import caps may be megabytes long: Qt lays it all out)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plain_tooltip(text: str | None) -> str | None:

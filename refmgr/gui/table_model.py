@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
-from refmgr.gui.richtext import plain_tooltip
+from refmgr.gui.richtext import plain_tooltip, shown_text
 
 ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
 PAGE_SIZE = 250
@@ -73,7 +73,7 @@ def display_value(row: dict[str, Any], key: str) -> str:
     if key == "rating":
         return "★" * int(row["rating"] or 0)
     value = row.get(key)
-    return "" if value is None else str(value)
+    return "" if value is None else shown_text(str(value))
 
 
 def fill_journal_abbrev(library: Library, rows: dict[int, dict[str, Any]]) -> None:

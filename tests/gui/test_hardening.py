@@ -14,6 +14,7 @@ from refmgr.core.intake import pending_dois
 from refmgr.core.library import Library
 from refmgr.core.model import Article, Author
 from refmgr.gui.imports import ImportRequest
+from refmgr.gui.richtext import DISPLAY_CHARS
 from refmgr.gui.table_model import COLUMNS
 from tests.core.test_damaged_library import damage_index
 from tests.crossref_server import CrossrefServer
@@ -115,3 +116,15 @@ def test_damage_met_while_the_window_runs_leads_to_the_backup(qtbot, monkeypatch
         window.refresh()  # no traceback: the check runs and offers the backup
     assert asked.questions[0][0] == "Restore from backup" and "damaged" in asked.questions[0][1]
     assert window.model.rowCount() == 1000
+
+
+def test_a_huge_title_stored_before_the_caps_is_cut_for_display(qtbot, library_path: Path) -> None:
+    huge = "Renal ablation " * 400_000  # 6 MB, saved directly (imports now cap titles at 2,000 characters)
+    with Library(library_path) as library:
+        library.save(Article(title=huge, doi="10.5555/huge"))
+    window = open_window(qtbot, library_path)
+    shown = window.model.data(window.model.index(0, title_column()), Qt.ItemDataRole.DisplayRole)
+    assert len(shown) <= DISPLAY_CHARS and shown.startswith("Renal ablation")
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.article is not None)
+    assert len(window.pane.title.text()) <= DISPLAY_CHARS
