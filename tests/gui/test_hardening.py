@@ -10,9 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from refmgr.core.backup import create_backup, library_problem
+from refmgr.core.importer import ImportReport, ItemReport
 from refmgr.core.intake import pending_dois
 from refmgr.core.library import Library
 from refmgr.core.model import Article, Author
+from refmgr.gui import dialogs
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.richtext import DISPLAY_CHARS
 from refmgr.gui.table_model import COLUMNS
@@ -128,3 +130,13 @@ def test_a_huge_title_stored_before_the_caps_is_cut_for_display(qtbot, library_p
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.pane.article is not None)
     assert len(window.pane.title.text()) <= DISPLAY_CHARS
+
+
+def test_the_import_report_says_first_that_the_disk_filled(qtbot) -> None:
+    report = ImportReport(items=[ItemReport("doi:10.5555/1", "added", 1)],
+                          stopped="the disk is full: 1 record saved before it filled")  # fmt: skip
+    dialog = dialogs.ReportDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show_report(report)
+    assert dialog.statuses() == ["stopped", "added"]
+    assert "1 record saved before it filled" in dialog.summary.text()
