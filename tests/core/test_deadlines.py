@@ -59,3 +59,12 @@ def test_ctrl_c_during_a_fetch_leaves_the_dois_pending(library: Library, crossre
     assert sorted(d for d, *_ in pending_dois(library)) == [DOI, "10.1056/nejmoa1712126"]
     assert intake.pending_dois(library)[0][1] == "interrupted (Ctrl+C)"
 
+
+
+def test_retries_end_at_the_batch_deadline(crossref_client: CrossrefClient, crossref_server: CrossrefServer) -> None:
+    crossref_server.fault_all = "trickle"  # every attempt is cut at its request deadline, then retried
+    crossref_client.request_deadline_s = 0.6
+    crossref_client.batch_deadline_s = 1.5
+    lookup = crossref_client.work(DOI)
+    assert lookup.status == FAILED and "gave up after 2 s of retries" in lookup.reason
+    assert len(crossref_server.requests()) < 1 + crossref_client.max_retries  # stopped before retries ran out

@@ -33,6 +33,7 @@ MAX_FILTER_CHARS = 4000  # keeps list-request URLs well under common 8 KB limits
 MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
 REQUEST_DEADLINE_S = 60.0  # one request, headers to last byte, however slowly the server trickles it
+BATCH_DEADLINE_S = 300.0  # one request with all its retries and waits (a batch of up to 100 DOIs); then pending
 MAX_RETRY_WAIT_S = 120.0  # backoff and Retry-After waits of one request's retries together; then it stays pending
 OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -133,6 +134,7 @@ class CrossrefClient:
         self.requests_made = 0
         self.request_deadline_s = REQUEST_DEADLINE_S
         self.max_retry_wait_s = MAX_RETRY_WAIT_S
+        self.batch_deadline_s = BATCH_DEADLINE_S
         self.cancel: Callable[[], bool] | None = None  # set during fetch(): interrupts waits and transfers
         self.bytes_received = 0  # reply bodies read (decoded), over-size ones only up to where they were cut off
         self.offline_reason = ""
@@ -173,6 +175,7 @@ class CrossrefClient:
         attempt = 0
         waited = 0.0
         cancel = self.cancel
+        batch_deadline = time.monotonic() + self.batch_deadline_s
         while True:
             if self.offline_reason and self.limiter.clock() < self._offline_until:
                 raise CrossrefError(self.offline_reason, transient=True, offline=True)
@@ -184,7 +187,8 @@ class CrossrefClient:
                     raise CrossrefError(CANCELLED, transient=True)
                 _active.session, _active.kind, _active.status, _active.headers = self.session, kind, None, {}
                 _active.max_bytes, _active.body_size, _active.received = max_bytes, None, 0
-                _active.deadline, _active.cancel = time.monotonic() + self.request_deadline_s, cancel
+                _active.deadline = min(time.monotonic() + self.request_deadline_s, batch_deadline)
+                _active.cancel = cancel
                 try:
                     result = request()
                     error = None if _looks_like_crossref(result) else CrossrefError(
@@ -210,6 +214,9 @@ class CrossrefClient:
             if waited + wait > self.max_retry_wait_s:  # Retry-After: 100000 is not waited for: the DOIs stay pending
                 error.reason += (f"; Crossref asked refmgr to wait {wait:,.0f} s, more than the "
                                  f"{self.max_retry_wait_s:.0f} s it waits per request")  # fmt: skip
+                raise error
+            if time.monotonic() + wait >= batch_deadline:
+                error.reason += f"; gave up after {self.batch_deadline_s:.0f} s of retries"
                 raise error
             waited += self.limiter.backoff(attempt, error.retry_after)
             attempt += 1
