@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from refmgr.cli import main
-from refmgr.core import fieldcaps
+from refmgr.core import fieldcaps, textio
 from refmgr.core.importer import import_files
 from refmgr.core.library import Library
 from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_bounded
@@ -94,3 +94,15 @@ def test_oversize_fields_from_a_file_are_cut_and_reported(library: Library, tmp_
     assert len(article.abstract) <= fieldcaps.MAX_ABSTRACT_CHARS
     assert len(article.keywords[0].term) <= fieldcaps.MAX_NAME
     assert any("title cut to 2,000 characters (it had 2,999,999)" in w for w in report.warnings), report.warnings
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_without_a_writer_does_not_hang_the_import(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(textio, "FIFO_WAIT_S", 0.5)
+    fifo = tmp_path / "nobody-writes.ris"
+    os.mkfifo(fifo)
+    report = import_files(library, [fifo])  # opening a FIFO blocks until a writer comes; this must not
+    assert "nothing wrote to within 0.5 s" in report.unreadable[0]
+    assert library.count() == 0
