@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +73,20 @@ def test_retries_end_at_the_batch_deadline(crossref_client: CrossrefClient, cros
     lookup = crossref_client.work(DOI)
     assert lookup.status == FAILED and "gave up after 2 s of retries" in lookup.reason
     assert len(crossref_server.requests()) < 1 + crossref_client.max_retries  # stopped before retries ran out
+
+
+def test_sigint_during_refmgr_add_exits_130_with_the_dois_pending(library_path: Path,
+                                                                  crossref_server: CrossrefServer) -> None:  # fmt: skip
+    crossref_server.fault_all = "trickle"  # the child is mid-transfer when Ctrl+C comes
+    env = {**os.environ, "REFMGR_CROSSREF_URL": crossref_server.url, "REFMGR_MAILTO": "tests@refmgr.invalid"}
+    command = [sys.executable, "-m", "refmgr", "--library", str(library_path), "add", DOI, "10.1056/NEJMoa1712126"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not crossref_server.requests() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    child.send_signal(signal.SIGINT)
+    _out, err = child.communicate(timeout=60)
+    assert child.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    with Library(library_path) as library:
+        assert sorted(d for d, *_ in pending_dois(library)) == ["10.1016/j.eururo.2022.03.006", "10.1056/nejmoa1712126"]
