@@ -135,15 +135,17 @@ def test_show_json_is_csl_with_additions(capsys: pytest.CaptureFixture[str], lib
     assert item["DOI"] == "10.1007/s00270-025-04101-y"
     assert item["genre"] == "Review"
     assert item["keywords"] == [
-        {"term": "Cryoablation", "kind": "author"},
-        {"term": "Immunotherapy", "kind": "author"},
-        {"term": "Metastasis", "kind": "author"},
-        {"term": "Renal cell carcinoma", "kind": "author"},
-        {"term": "Thermal Ablation", "kind": "author"},
+        {"term": "Cryoablation", "kind": "author", "source": "page"},
+        {"term": "Immunotherapy", "kind": "author", "source": "page"},
+        {"term": "Metastasis", "kind": "author", "source": "page"},
+        {"term": "Renal cell carcinoma", "kind": "author", "source": "page"},
+        {"term": "Thermal Ablation", "kind": "author", "source": "page"},
     ]
     assert [f["label"] for f in item["figures"]] == ["Fig. 1", "Fig. 2", "Fig. 3"]
     assert item["figures"][2]["legend"].endswith("The patient remained opioid-free for 6 months")
-    assert set(item["figures"][0]) == {"label", "legend"}
+    assert item["figures"][0]["source"] == "page"
+    assert set(item["figures"][0]) == {"label", "legend", "source"}
+    assert item["trials"] == []
     assert [r["position"] for r in item["references"]] == [1, 2, 3, 4, 5]
     assert item["references"][0] == {
         "position": 1,
