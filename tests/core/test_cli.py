@@ -165,7 +165,7 @@ def test_show_json_mesh_keywords(capsys: pytest.CaptureFixture[str], lib: list[s
     assert item["author"] == [{"literal": "Medical Research Council Renal Cancer Collaborators"}]
     assert item["keywords"][1] == {
         "term": "Carcinoma, Renal Cell", "kind": "mesh", "qualifiers": ["drug therapy", "mortality", "secondary"],
-        "major": True,
+        "major": True, "source": "pubmed",
     }  # fmt: skip
     assert item["keywords"][0] == {"term": "Adult", "kind": "mesh"}
     assert (item["container-title"], item["ISSN"], item["language"]) == ("Lancet (London, England)", "0140-6736", "en")
