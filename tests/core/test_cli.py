@@ -167,7 +167,7 @@ def test_show_json_mesh_keywords(capsys: pytest.CaptureFixture[str], lib: list[s
         "term": "Carcinoma, Renal Cell", "kind": "mesh", "qualifiers": ["drug therapy", "mortality", "secondary"],
         "major": True, "source": "pubmed",
     }  # fmt: skip
-    assert item["keywords"][0] == {"term": "Adult", "kind": "mesh"}
+    assert item["keywords"][0] == {"term": "Adult", "kind": "mesh", "source": "pubmed"}
     assert (item["container-title"], item["ISSN"], item["language"]) == ("Lancet (London, England)", "0140-6736", "en")
 
 
