@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from refmgr.core.db import LibraryBase, now_iso
 from refmgr.core.fulltext import fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
-from refmgr.core.provenance import stamp_sources
 from refmgr.core.model import Article, normalise_title
+from refmgr.core.provenance import stamp_sources
 from refmgr.core.saving import SaveResult, _json
 
 

@@ -31,9 +31,9 @@ def reply_limit(works: int) -> int:
 class ReplyTooLarge(Exception):
     """A reply over its size cap, cut off before it was read whole."""
 
-    def __init__(self, size: int, limit: int, declared: bool) -> None:
+    def __init__(self, size: int, limit: int, declared: bool, service: str = "Crossref") -> None:
         detail = f"{megabytes(size)} announced; the limit is" if declared else "cut off past the limit of"
-        super().__init__(f"Crossref's reply was too large ({detail} {megabytes(limit)})")
+        super().__init__(f"{service}'s reply was too large ({detail} {megabytes(limit)})")
         self.size, self.limit, self.declared = size, limit, declared
 
 
@@ -70,19 +70,25 @@ def capped_get(session: httpx2.Client, url: str, limit: int, **kwargs: Any) -> t
 
     The returned response holds the decoded body whole, so its headers no longer name an encoding or length.
     """
+    return capped_request(session, "GET", url, limit, **kwargs)
+
+
+def capped_request(session: httpx2.Client, method: str, url: str, limit: int, service: str = "Crossref",
+                   **kwargs: Any) -> tuple[httpx2.Response, int]:  # fmt: skip
+    """Any request (GET, or POST with a form body) with its reply streamed and cut off like capped_get's."""
     headers = {**(kwargs.pop("headers", None) or {}), "Accept-Encoding": ACCEPTED_ENCODINGS}
-    request = session.build_request("GET", url, headers=headers, **kwargs)
+    request = session.build_request(method, url, headers=headers, **kwargs)
     response = session.send(request, stream=True)
     chunks: list[bytes] = []
     size = 0
     try:
         declared = response.headers.get("content-length", "")
         if declared.isdecimal() and int(declared) > limit:  # compressed or not, the body is at least this long
-            raise ReplyTooLarge(int(declared), limit, declared=True)
+            raise ReplyTooLarge(int(declared), limit, declared=True, service=service)
         for chunk in decoded_chunks(response):
             size += len(chunk)
             if size > limit:
-                raise ReplyTooLarge(size, limit, declared=False)
+                raise ReplyTooLarge(size, limit, declared=False, service=service)
             chunks.append(chunk)
     finally:
         response.close()
