@@ -193,7 +193,8 @@ def _migrate_enrichment(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS trials_accession ON trials(accession COLLATE NOCASE)")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS enrichment ("
-        "article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', checked_at TEXT NOT NULL, "
+        "article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', checked_at TEXT NOT NULL, "
         "open_access_url TEXT NOT NULL DEFAULT '')"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS enrichment_status ON enrichment(status)")
