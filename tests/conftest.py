@@ -29,6 +29,10 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("REFMGR_LIBRARY", raising=False)
     monkeypatch.delenv("REFMGR_CROSSREF_URL", raising=False)
     monkeypatch.delenv("REFMGR_MAILTO", raising=False)
+    # PubMed and Europe PMC: a closed loopback port unless a test starts tests/enrich_server.py (never the internet)
+    monkeypatch.setenv("REFMGR_EUROPEPMC_URL", "http://127.0.0.1:9/europepmc/webservices/rest")
+    monkeypatch.setenv("REFMGR_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils")
+    monkeypatch.delenv("REFMGR_NCBI_API_KEY", raising=False)
     return tmp_path
 
 

@@ -303,11 +303,17 @@ def sync_pending(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Retry every pending DOI; those that fail again stay pending with the new reason."""
+    """Retry every pending DOI; those that fail again stay pending with the new reason (and enrichments, too)."""
     run = _Run(progress, cancel, on_item)
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
-    _fetch_and_save(library, client, wanted, run, refresh=False)
+    ids = _fetch_and_save(library, client, wanted, run, refresh=False)
+    if sources is not None:
+        from refmgr.core.sources.enrich import pending_enrichment
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, [*pending_enrichment(library), *ids], run)
     return run.report
 
 
@@ -318,8 +324,12 @@ def refresh_articles(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in."""
+    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in.
+
+    With `sources`, PubMed and Europe PMC are asked again too (their cache bypassed as well).
+    """
     run = _Run(progress, cancel, on_item)
     wanted = []
     for article_id in article_ids:
@@ -329,4 +339,8 @@ def refresh_articles(
         else:
             run.add(ItemReport(f"#{article_id}", "failed", article_id, "no DOI to look up in Crossref", "refresh"))
     _fetch_and_save(library, client, wanted, run, refresh=True)
+    if sources is not None:
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, article_ids, run, refresh=True)
     return run.report

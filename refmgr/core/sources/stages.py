@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core import lists
-from refmgr.core.crossref.client import FOUND
 from refmgr.core.crossref import cache
+from refmgr.core.crossref.client import FOUND
 from refmgr.core.crossref.mapping import slim_work, work_to_article
 from refmgr.core.identifiers import Identifier
-from refmgr.core.importer import ItemReport
+from refmgr.core.importer import OK_STATUSES, ImportReport, ItemReport
 from refmgr.core.library import Library
 from refmgr.core.sources.enrich import Sources, enrich_articles, store
 from refmgr.core.sources.europepmc import as_pmcid
@@ -99,13 +99,15 @@ def _report(run: Any, item: ItemReport) -> None:
     run.step()
 
 
-def enrichment_stage(library: Library, sources: Sources, article_ids: Sequence[int], run: Any) -> None:
+def enrichment_stage(library: Library, sources: Sources, article_ids: Sequence[int], run: Any,
+                     refresh: bool = False) -> None:  # fmt: skip
     """After an import: PubMed and Europe PMC for the imported articles not yet looked up, batch by batch.
 
     Articles enriched are reported as items; articles without a PubMed or Europe PMC record stay as they are,
-    silently; network trouble leaves them pending for `refmgr sync` and is summed up in one warning.
+    silently; network trouble leaves them pending for `refmgr sync` and is summed up in one warning. `refresh`
+    asks again for articles already looked up, bypassing the cached replies.
     """
-    known = _already_checked(library, article_ids)
+    known = set() if refresh else _already_checked(library, article_ids)
     ids = [i for i in dict.fromkeys(article_ids) if i not in known]
     if not ids or run.cancelled():
         return
@@ -116,7 +118,7 @@ def enrichment_stage(library: Library, sources: Sources, article_ids: Sequence[i
         if run.progress is not None:
             run.progress(min(base + done, run.total), run.total)
 
-    report = enrich_articles(library, sources, ids, progress=progress, cancel=run.cancel,
+    report = enrich_articles(library, sources, ids, refresh=refresh, progress=progress, cancel=run.cancel,
                              on_item=lambda item: _forward(run, item))  # fmt: skip
     run.done = base + len(ids)
     pending = [item for item in report.items if item.status == "pending"]
@@ -144,3 +146,14 @@ def _already_checked(library: Library, article_ids: Sequence[int]) -> set[int]:
         )
         checked.update(row[0] for row in rows)
     return checked
+
+
+def enrich_report(library: Library, sources: Sources, report: ImportReport, progress: Any = None,
+                  cancel: Any = None, on_item: Any = None) -> None:  # fmt: skip
+    """Enrich what a file import brought (the enrichment stage run after importer.import_files)."""
+    from refmgr.core.intake import _Run
+
+    run = _Run(progress, cancel, on_item)
+    run.report = report
+    ids = [i.article_id for i in report.items if i.article_id is not None and i.status in OK_STATUSES]
+    enrichment_stage(library, sources, ids, run)
