@@ -93,13 +93,22 @@ def make_client(settings: Settings) -> Any:
     return client_from_settings(settings)
 
 
+def make_sources(settings: Settings) -> Any:
+    """PubMed and Europe PMC clients for the settings, or a do-nothing context when enrichment is turned off."""
+    from contextlib import nullcontext
+
+    from refmgr.core.sources.enrich import sources_from_settings
+
+    return sources_from_settings(settings) if settings.enrich else nullcontext()
+
+
 def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskContext], Any]:
-    """Background op: import texts and files (Crossref look-ups included); returns the ImportReport."""
+    """Background op: import texts and files (Crossref, then PubMed and Europe PMC); returns the ImportReport."""
 
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import import_inputs
 
-        with make_client(settings) as client:
+        with make_client(settings) as client, make_sources(settings) as sources:
             report = import_inputs(
                 context.library,
                 texts=tuple(request.texts),
@@ -109,6 +118,7 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
                 progress=context.progress,
                 cancel=context.cancelled,
                 on_item=context.item,
+                sources=sources,
             )
         report.unreadable[:0] = request.refused
         return report
@@ -122,8 +132,8 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import sync_pending
 
-        with make_client(settings) as client:
-            return sync_pending(context.library, client, context.progress, context.cancelled, context.item)
+        with make_client(settings) as client, make_sources(settings) as sources:
+            return sync_pending(context.library, client, context.progress, context.cancelled, context.item, sources)
 
     return op
 
@@ -148,5 +158,7 @@ def resolve_op(article_id: int, positions: list[int] | None, settings: Settings)
 
 
 def pending_count(library: Library) -> int:
-    """How many items wait in the pending table for Crossref to come back."""
-    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0])
+    """How many items wait for Crossref, PubMed or Europe PMC to come back."""
+    from refmgr.core.sources.enrich import pending_enrichment
+
+    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0]) + len(pending_enrichment(library))
