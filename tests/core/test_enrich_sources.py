@@ -14,7 +14,7 @@ from refmgr.core.sources.fulltext import MAX_LEGEND_CHARS, parse_full_text
 from refmgr.core.sources.pubmed import EFETCH_BATCH, article_from_record, parse_esearch, record_doi
 from refmgr.core.sources.service import ServiceClient, SourceError
 from tests.crossref_server import FakeClock
-from tests.enrich_server import DATA, EnrichServer, enrich_server, jats_xml, sources  # noqa: F401
+from tests.enrich_server import DATA, EnrichServer, jats_xml
 
 RCT = "10.1056/nejmoa1715274"  # PMID 29768149, NEJM, NCT02149199 in its DataBankList
 
