@@ -157,8 +157,9 @@ def test_full_text_figures_everywhere_with_licence() -> None:
     old_style = parse_full_text((DATA / "pmc_oa_jats_PMC3574550_annonc-mds526.nxml").read_bytes())
     assert [f.label for f in old_style.figures] == ["Figure 1.", "Figure 2."]
     assert old_style.license.startswith("http")
+    caption = "<title>Design</title><p>The <italic>flow</italic>.</p>"
     floats = parse_full_text(jats_xml({"pmcid": "PMC1", "doi": "10.5555/x", "title": "T",
-                                       "figures": [["Figure 1", "<title>Design</title><p>The <italic>flow</italic>.</p>"]]}))  # fmt: skip
+                                       "figures": [["Figure 1", caption]]}))  # fmt: skip
     assert [(f.label, f.legend) for f in floats.figures] == [("Figure 1", "Design. The flow.")]
 
 
