@@ -21,7 +21,7 @@ from refmgr.paths import settings_file
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the Crossref subcommands."""
-    p = subparsers.add_parser("add", help="add articles by DOI (any text containing DOIs; - reads stdin)")
+    p = subparsers.add_parser("add", help="add articles by DOI, PMID or PMCID (or text containing them; - reads stdin)")
     p.add_argument("texts", nargs="+", metavar="TEXT", help="DOIs, doi.org links or text containing them; - for stdin")
     p.add_argument("--list", metavar="NAME", help="also put the articles on this reading list (created if needed)")
     p.add_argument("--no-enrich", action="store_true", help="skip PubMed and Europe PMC (MeSH, trials, legends)")
@@ -67,6 +67,7 @@ def _finish(report: ImportReport) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
     texts = [sys.stdin.read() if text == "-" else text for text in args.texts]
+    texts = [f"PMID: {text.strip()}" if text.strip().isdecimal() else text for text in texts]  # `refmgr add 30779529`
     sources = make_sources(args.no_enrich)
     with open_library(args) as library, make_client() as client, sources or nullcontext():
         list_id = None

@@ -76,6 +76,8 @@ def refuse_oversized(request: ImportRequest) -> ImportRequest:
 def identifiers_text(text: str) -> str:
     """Identifiers typed in "Add by identifier", one per line in plain form (DOI, PubMed link, PMCID)."""
     lines = []
+    # a number alone on its line is a PMID
+    text = "\n".join(f"PMID: {line.strip()}" if line.strip().isdecimal() else line for line in text.splitlines())
     for identifier in extract_identifiers(text):
         if identifier.kind == "doi":
             lines.append(identifier.value)
