@@ -25,8 +25,9 @@ def services(crossref_server: CrossrefServer, enrich_server: EnrichServer,
     return enrich_server
 
 
-def test_add_a_bare_pmid_then_show_json_with_trials_and_sources(services: EnrichServer, library_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_add_a_bare_pmid_then_show_json_with_trials_and_sources(
+    services: EnrichServer, library_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lib = ["--library", str(library_path)]
     assert main(["add", *lib, "90000001"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -38,9 +39,13 @@ def test_add_a_bare_pmid_then_show_json_with_trials_and_sources(services: Enrich
     assert (item["PMID"], item["PMCID"], item["container-title-short"]) == ("90000001", "PMC9000001", "J Test Oncol")
     assert item["trials"] == [{"id": "NCT03142334", "registry": "ClinicalTrials.gov", "source": "pubmed"}]
     assert {k["source"] for k in item["keywords"]} == {"pubmed"}
-    assert item["keywords"][0] == {"term": "Carcinoma, Renal Cell", "kind": "mesh",
-                                   "qualifiers": ["drug therapy", "surgery"], "major": True, "source": "pubmed"}  # fmt: skip
-    assert [(f["label"], f["source"]) for f in item["figures"]] == [("Figure 1", "europepmc"), ("Figure 2", "europepmc")]
+    assert item["keywords"][0] == {
+        "term": "Carcinoma, Renal Cell", "kind": "mesh", "qualifiers": ["drug therapy", "surgery"], "major": True,
+        "source": "pubmed",
+    }  # fmt: skip
+    assert [(f["label"], f["source"]) for f in item["figures"]] == [
+        ("Figure 1", "europepmc"), ("Figure 2", "europepmc"),
+    ]  # fmt: skip
     assert item["open-access"] == "https://europepmc.org/article/PMC/PMC9000001"
     efetch = services.requests("/efetch.fcgi")[0]
     assert efetch.method == "POST" and efetch.params["email"] == ["oncologist@example.org"]
@@ -70,8 +75,7 @@ def test_no_enrich_then_enrich_backfills(services: EnrichServer, library_path: P
     assert len(services.requests("/efetch.fcgi")) >= 2
 
 
-def test_no_enrich_flag_asks_neither_service(services: EnrichServer, crossref_server: CrossrefServer,
-                                             library_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_no_enrich_flag_asks_neither_service(services: EnrichServer, library_path: Path) -> None:
     assert main(["add", "--library", str(library_path), "--no-enrich", "10.1016/j.eururo.2022.03.006"]) == 0
     assert services.requests() == []
 
