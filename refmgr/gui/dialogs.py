@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -110,8 +111,15 @@ class SettingsDialog(QDialog):
         self.style.addItems(CITATION_STYLES)
         if settings.citation_style in CITATION_STYLES:
             self.style.setCurrentText(settings.citation_style)
+        self.enrich = QCheckBox("Fetch MeSH, keywords, trial numbers and figure legends from PubMed and Europe PMC")
+        self.enrich.setChecked(settings.enrich)
+        self.ncbi_api_key = QLineEdit(settings.ncbi_api_key)
+        self.ncbi_api_key.setPlaceholderText("optional: your own NCBI API key (10 PubMed requests/s instead of 3)")
+        self.ncbi_api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         form.addRow("Contact e-mail:", self.mailto)
         form.addRow("Crossref address:", self.crossref_url)
+        form.addRow("", self.enrich)
+        form.addRow("NCBI API key:", self.ncbi_api_key)
         form.addRow("Library file:", row)
         form.addRow("Citation style:", self.style)
         note = QLabel("A new library location takes effect the next time refmgr starts.")
@@ -139,6 +147,8 @@ class SettingsDialog(QDialog):
         self.settings.crossref_url = self.crossref_url.text().strip()
         self.settings.library_path = self.library_path.text().strip()
         self.settings.citation_style = self.style.currentText()
+        self.settings.enrich = self.enrich.isChecked()
+        self.settings.ncbi_api_key = self.ncbi_api_key.text().strip()
 
 
 class ReportDialog(QDialog):
