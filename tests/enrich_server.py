@@ -159,6 +159,7 @@ class EnrichServer:
         self.fault_all: dict[str, str] = {}
         self.dropped_pmids: set[str] = set()  # efetch leaves these out silently, as NCBI does
         self.search_unknown: set[str] = set()  # DOIs Europe PMC does not know (esearch still does)
+        self.esearch_extra: list[str] = []  # PMIDs esearch adds to every answer (a tokenised [doi] near-miss)
         self.enforce_ncbi_limit = False
         self.too_many = 0
         self.retry_after = "1"
@@ -329,6 +330,7 @@ def _make_handler(server: EnrichServer) -> type[BaseHTTPRequestHandler]:
             term = params.get("term", [""])[0]
             dois = server.doi_index()
             ids = [dois[d.lower()] for d in re.findall(r"(\S+)\[doi\]", term) if d.lower() in dois]
+            ids += server.esearch_extra
             body = {"header": {"type": "esearch", "version": "0.3"},
                     "esearchresult": {"count": str(len(ids)), "retmax": str(len(ids)), "retstart": "0",
                                       "idlist": ids, "translationset": [], "querytranslation": term}}  # fmt: skip

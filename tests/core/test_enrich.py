@@ -172,3 +172,18 @@ def test_dropped_pmids_and_broken_full_texts_spare_the_rest(library: Library, bo
     assert library.get(ids[0]).pmid == "90000001"  # what did arrive is saved
     assert items["doi:10.5555/enrich.rct.0006"].status == "enriched" and len(library.get(ids[2]).figures) == 3
     assert pending_enrichment(library) == [ids[0]]
+
+
+def test_dois_europepmc_misses_are_found_through_esearch_and_checked(library: Library, both: EnrichServer,
+                                                                     sources: Sources) -> None:  # fmt: skip
+    both.search_unknown = {"10.5555/enrich.rct.0004", "10.5555/not.in.pubmed"}
+    both.esearch_extra = ["29768149"]  # [doi] is a tokenised Publisher ID search: a near-miss can come back
+    ids = [library.save(Article(title=d, doi=d), source="crossref").article_id
+           for d in ("10.5555/enrich.rct.0004", "10.5555/not.in.pubmed", "10.5555/enrich.guideline.0005")]  # fmt: skip
+    report = enrich_articles(library, sources, ids)
+    assert [i.status for i in report.items] == ["enriched", "unchanged", "enriched"]
+    assert library.get(ids[0]).pmid == "90000004" and [t.accession for t in library.get(ids[0]).trials] == [
+        "NCT02680587"
+    ]
+    assert library.get(ids[1]).pmid == ""  # the near-miss record's DOI is not this one: not taken
+    assert len(both.requests("/efetch.fcgi")) == 1 and len(both.requests("/esearch.fcgi")) == 1

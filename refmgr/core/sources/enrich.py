@@ -183,11 +183,22 @@ def gather(library: Library, sources: Sources, targets: list[Target], refresh: b
         pmid = target.pmid or article_from_epmc(epmc).pmid
         if pmid:
             pmid_of[target.article_id] = pmid
-    _pubmed(library, sources, pmid_of, found, refresh, cancel)
     unknown = {t.article_id: t.doi for t in targets
                if t.doi and t.article_id not in pmid_of and not found[t.article_id].problems}  # fmt: skip
-    if unknown:
-        _pubmed_by_doi(library, sources, unknown, found, cancel)
+    candidates: list[str] = []
+    if unknown:  # DOIs Europe PMC did not know: esearch [doi] first, so one efetch serves both
+        candidates, failed = sources.pubmed.esearch_dois(list(dict.fromkeys(unknown.values())), cancel)
+        for article_id, doi in unknown.items():
+            if doi in failed:
+                found[article_id].problems.append(failed[doi])
+    records, failed_pmids = _pubmed(library, sources, pmid_of, candidates, found, refresh, cancel)
+    by_doi = {record_doi(e): e for p, e in records.items() if p in candidates}
+    lost = next((failed_pmids[p] for p in candidates if p in failed_pmids), "")
+    for article_id, doi in unknown.items():
+        if doi in by_doi:  # a candidate counts only when its own DOI is the one asked about
+            found[article_id].pubmed = article_from_record(by_doi[doi])
+        elif lost:  # a candidate could not be fetched: it may have been this one
+            found[article_id].problems.append(lost)
     _full_texts(library, sources, targets, found, refresh, cancel)
     return found
 
@@ -211,9 +222,11 @@ def _europepmc(library: Library, sources: Sources, keyed: dict[int, Key], found:
         found[article_id].epmc = results.get(key)
 
 
-def _pubmed(library: Library, sources: Sources, pmid_of: dict[int, str], found: dict[int, Found], refresh: bool,
-            cancel: CancelCheck | None) -> None:  # fmt: skip
-    pmids = list(dict.fromkeys(pmid_of.values()))
+def _pubmed(library: Library, sources: Sources, pmid_of: dict[int, str], candidates: list[str],
+            found: dict[int, Found], refresh: bool,
+            cancel: CancelCheck | None) -> tuple[dict[str, Element], dict[str, str]]:  # fmt: skip
+    """Records for the known PMIDs and the esearch candidates in one efetch (200 per request), and failures."""
+    pmids = list(dict.fromkeys([*pmid_of.values(), *candidates]))
     hits = {} if refresh else cached(library, "pubmed", pmids)
     records = {p: fromstring(body) for p, body in hits.items()}
     asked = [p for p in pmids if p not in records]
@@ -228,20 +241,7 @@ def _pubmed(library: Library, sources: Sources, pmid_of: dict[int, str], found: 
             found[article_id].pubmed = article_from_record(records[pmid])
         elif pmid in failed:
             found[article_id].problems.append(failed[pmid])
-
-
-def _pubmed_by_doi(library: Library, sources: Sources, unknown: dict[int, str], found: dict[int, Found],
-                   cancel: CancelCheck | None) -> None:  # fmt: skip
-    """DOIs Europe PMC did not know: esearch [doi], efetch the candidates, keep only records with the same DOI."""
-    pmids, failed = sources.pubmed.esearch_dois(list(dict.fromkeys(unknown.values())), cancel)
-    records = sources.pubmed.efetch(pmids, cancel).records if pmids else {}
-    store(library, "pubmed", {p: _slim_record(e) for p, e in records.items()})
-    by_doi = {record_doi(e): e for e in records.values()}
-    for article_id, doi in unknown.items():
-        if doi in by_doi:
-            found[article_id].pubmed = article_from_record(by_doi[doi])
-        elif doi in failed:
-            found[article_id].problems.append(failed[doi])
+    return records, failed
 
 
 def _full_texts(library: Library, sources: Sources, targets: list[Target], found: dict[int, Found], refresh: bool,
