@@ -111,6 +111,8 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
         from refmgr.core.intake import import_inputs
 
         with make_client(settings) as client, make_sources(settings) as sources:
+            if sources is not None:
+                sources.on_stage = context.item  # a str payload: the progress bar names the stage
             report = import_inputs(
                 context.library,
                 texts=tuple(request.texts),
@@ -135,6 +137,8 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
         from refmgr.core.intake import sync_pending
 
         with make_client(settings) as client, make_sources(settings) as sources:
+            if sources is not None:
+                sources.on_stage = context.item
             return sync_pending(context.library, client, context.progress, context.cancelled, context.item, sources)
 
     return op

@@ -38,6 +38,7 @@ def test_add_by_identifier_enriches_in_the_background_and_the_pane_shows_sources
         window.start_import(ImportRequest(texts=[text]))
     report = finished.args[0]
     assert report.counts() == {"added": 2, "enriched": 2}
+    assert window.progress.format().startswith("PubMed and Europe PMC: ")  # the bar named the stage
     assert window.model.rowCount() == 2
     article_id = window.library.find("90000001")
     window.select_article(article_id)

@@ -35,6 +35,7 @@ class Sources:
 
     europepmc: EuropePMC
     pubmed: PubMed
+    on_stage: Callable[[str], None] | None = None  # told the stage's name as each batch starts (the window's bar)
 
     def close(self) -> None:
         """Close both clients' connections."""
@@ -369,6 +370,10 @@ def enrich_articles(
             report.cancelled = True
             _mark_pending(library, batch, "cancelled before PubMed and Europe PMC were asked")
             break
+        if sources.on_stage is not None:
+            batches = -(-len(targets) // ENRICH_BATCH)
+            part = f" ({start // ENRICH_BATCH + 1}/{batches})" if batches > 1 else ""
+            sources.on_stage(f"PubMed and Europe PMC{part}")
         found = gather(library, sources, batch, refresh, cancel)
         for target in batch:
             item = _save(library, target, found[target.article_id])
