@@ -91,3 +91,19 @@ def test_enrich_reports_pending_when_the_services_are_down(services: EnrichServe
     services.fault_all.clear()
     assert main(["sync", "--library", str(library_path)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 enriched"
+
+
+def test_import_of_a_file_enriches_what_it_brought(services: EnrichServer, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    ris = tmp_path / "club.ris"
+    ris.write_text("TY  - JOUR\nTI  - Cryoablation trial\nAU  - Tester, Ada\nPY  - 2022\n"
+                   "DO  - 10.5555/enrich.rct.0002\nKW  - my keyword\nER  - \n", encoding="utf-8")  # fmt: skip
+    library = tmp_path / "lib.sqlite"
+    assert main(["import", "--library", str(library), str(ris)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("added        doi:10.5555/enrich.rct.0002")
+    assert lines[1].startswith("enriched     doi:10.5555/enrich.rct.0002 (#1) [enrich]: PubMed: PMID 90000002")
+    with Library(library) as opened:
+        article = opened.get(1)
+    assert [(k.term, k.source) for k in article.keywords if k.kind == "author"] == [("my keyword", "file")]
+    assert [t.accession for t in article.trials] == ["NCT02853331"]
