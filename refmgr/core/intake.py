@@ -22,8 +22,8 @@ CancelCheck = Callable[[], bool]
 ItemCallback = Callable[[ItemReport], None]
 SAVE_BATCH = 200
 PUBMED_UNREACHABLE = (
-    "PubMed cannot be reached from refmgr (only Crossref is): add the article's DOI, or import its PubMed "
-    "page or MEDLINE/.nbib file"
+    "PubMed cannot be reached with PubMed and Europe PMC turned off (--no-enrich, or the enrich setting): add the "
+    "article's DOI, or import its PubMed page or MEDLINE/.nbib file"
 )
 NO_CLIENT = "offline: no Crossref connection (run `refmgr sync` when online)"
 
