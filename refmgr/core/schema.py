@@ -172,6 +172,13 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
 _SOURCE_OF_ARTICLE = (
     "(SELECT CASE a.source WHEN 'crossref' THEN 'crossref' WHEN 'medline' THEN 'pubmed' "
     "WHEN 'pubmed-page' THEN 'page' ELSE 'file' END FROM articles a WHERE a.id = article_id)"
@@ -204,7 +211,9 @@ def _migrate_enrichment(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_enrichment]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
