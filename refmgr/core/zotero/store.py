@@ -323,7 +323,7 @@ class SyncStore:
             "INSERT INTO keywords (article_id, position, term, kind, qualifiers, major, source) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(article_id, i, k.term, k.kind, json.dumps(k.qualifiers), int(k.major), k.source or "zotero")
-             for i, k in enumerate(keywords)],  # fmt: skip
+             for i, k in enumerate(keywords)],
         )
         self.library.set_figures(article_id, figures)
 
