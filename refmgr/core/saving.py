@@ -113,6 +113,11 @@ class SavingMixin(LibraryBase):
             row[name] = _json(getattr(article, name))
         return row
 
+    def merge_into(self, article_id: int, incoming: Article) -> bool:
+        """Merge a partial record (an enrichment) into one article, stronger sources kept; True if it changed."""
+        with self.transaction():
+            return self._merge(article_id, incoming)
+
     def _merge(self, article_id: int, incoming: Article) -> bool:
         existing = self.get(article_id)
         assert existing is not None

@@ -184,3 +184,14 @@ def test_pmcids_without_their_prefix_are_understood() -> None:
     assert not is_open_access({"isOpenAccess": "N", "pmcid": "PMC1"})
     recorded = json.loads((DATA / "europepmc_search_core_ext-id-39466770_retracted.json").read_text())
     assert is_open_access(recorded["resultList"]["result"][0])
+
+
+def test_services_on_crossrefs_host_get_their_own_limiters() -> None:
+    from refmgr.core.crossref.client import CrossrefClient
+    from refmgr.core.sources.enrich import make_sources
+
+    with make_sources("http://127.0.0.1:9/europepmc", "http://127.0.0.1:9/eutils") as made:
+        with CrossrefClient("http://127.0.0.1:9", mailto="a@example.org") as crossref:
+            limiters = {id(made.europepmc.service.limiter), id(made.pubmed.service.limiter), id(crossref.limiter)}
+            assert len(limiters) == 3
+            assert {"single", "list"} <= set(crossref.limiter.limits)

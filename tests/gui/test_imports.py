@@ -22,9 +22,10 @@ IMPORT_TIMEOUT_MS = 30_000
 
 @pytest.fixture
 def online(monkeypatch: pytest.MonkeyPatch, crossref_server: CrossrefServer) -> CrossrefServer:
-    """The window's Crossref address points at the loopback server."""
+    """The window's Crossref address points at the loopback server (PubMed and Europe PMC: test_enrich_pane)."""
     monkeypatch.setenv("REFMGR_CROSSREF_URL", crossref_server.url)
     monkeypatch.setenv("REFMGR_MAILTO", "tests@refmgr.invalid")
+    Settings(enrich=False).save(settings_file())
     return crossref_server
 
 

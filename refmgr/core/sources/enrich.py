@@ -7,18 +7,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from xml.etree.ElementTree import Element, tostring
+from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
 from refmgr.core.crossref.ratelimit import SINGLE, Limit, RateLimiter, shared_limiter
 from refmgr.core.importer import ImportReport, ItemReport
 from refmgr.core.library import Library, now_iso
-from refmgr.core.model import Article, Figure
+from refmgr.core.model import Article
 from refmgr.core.settings import Settings
+from refmgr.core.sources.cache import cache_key, cached, full_text_from_json, full_text_json, slim_record, store
 from refmgr.core.sources.europepmc import EuropePMC, Key, as_pmcid, is_open_access
 from refmgr.core.sources.fulltext import FullText
 from refmgr.core.sources.mapping import article_from_epmc, open_access_url, slim_result
+from refmgr.core.sources.patch import describe, patch_for
 from refmgr.core.sources.pubmed import WITH_KEY, WITHOUT_KEY, PubMed, article_from_record, record_doi
 from refmgr.core.sources.service import ServiceClient, SourceError
 
@@ -64,9 +66,12 @@ def make_sources(
     eutils_limiter: RateLimiter | None = None,
 ) -> Sources:
     """Clients for these base URLs; limiters default to the process-wide ones for each host."""
-    epmc_limiter = europepmc_limiter or shared_limiter(urlsplit(europepmc_url).netloc, True, EUROPEPMC_LIMITS)
+    # keyed by service too: a host serving several APIs (a proxy, a test server) must not share Crossref's pools
+    epmc_limiter = europepmc_limiter or shared_limiter(
+        f"europepmc@{urlsplit(europepmc_url).netloc}", True, EUROPEPMC_LIMITS
+    )
     ncbi_limiter = eutils_limiter or shared_limiter(
-        urlsplit(eutils_url).netloc, bool(api_key), WITH_KEY if api_key else WITHOUT_KEY
+        f"eutils@{urlsplit(eutils_url).netloc}", bool(api_key), WITH_KEY if api_key else WITHOUT_KEY
     )
     epmc = ServiceClient("Europe PMC", europepmc_url, epmc_limiter, email, timeout)
     ncbi = ServiceClient("PubMed", eutils_url, ncbi_limiter, email, timeout)
@@ -106,55 +111,6 @@ class Found:
     pubmed: Article | None = None
     full: FullText | None = None
     problems: list[str] = field(default_factory=list)
-
-
-# ----- the raw-reply cache ---------------------------------------------------------------------
-
-
-def cached(library: Library, source: str, keys: Sequence[str]) -> dict[str, str]:
-    """Cached bodies of one source by key."""
-    found: dict[str, str] = {}
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        marks = ", ".join("?" for _ in chunk)
-        rows = library.conn.execute(f"SELECT key, body FROM source_cache WHERE source = ? AND key IN ({marks})",
-                                    [source, *chunk])  # fmt: skip
-        found.update(dict(rows.fetchall()))
-    return found
-
-
-def store(library: Library, source: str, bodies: dict[str, str]) -> None:
-    """Keep replies (or the part refmgr reads) with their fetch date."""
-    if not bodies:
-        return
-    stamp = now_iso()
-    with library.transaction():
-        library.conn.executemany("INSERT OR REPLACE INTO source_cache VALUES (?, ?, ?, ?)",
-                                 [(source, key, stamp, body) for key, body in bodies.items()])  # fmt: skip
-
-
-def _cache_key(key: Key) -> str:
-    return f"{key[0]}:{key[1]}"
-
-
-def _slim_record(element: Element) -> str:
-    """A PubMed record without its reference list (Crossref's is kept), as XML text."""
-    data = element.find("PubmedData")
-    if data is not None:
-        for references in data.findall("ReferenceList"):
-            data.remove(references)
-    return tostring(element, encoding="unicode")
-
-
-def _full_text_json(full: FullText) -> str:
-    return json.dumps({"figures": [[f.label, f.legend] for f in full.figures], "license": full.license,
-                       "notes": full.notes}, ensure_ascii=False)  # fmt: skip
-
-
-def _full_text_from_json(body: str) -> FullText:
-    data = json.loads(body)
-    figures = [Figure(label, legend, "europepmc") for label, legend in data["figures"]]
-    return FullText(figures, data.get("license", ""), data.get("notes", []))
 
 
 # ----- gathering -------------------------------------------------------------------------------
@@ -206,13 +162,13 @@ def gather(library: Library, sources: Sources, targets: list[Target], refresh: b
 
 def _europepmc(library: Library, sources: Sources, keyed: dict[int, Key], found: dict[int, Found], refresh: bool,
                cancel: CancelCheck | None) -> None:  # fmt: skip
-    hits = {} if refresh else cached(library, "europepmc", [_cache_key(k) for k in keyed.values()])
-    results = {k: json.loads(hits[_cache_key(k)]) for k in keyed.values() if _cache_key(k) in hits}
+    hits = {} if refresh else cached(library, "europepmc", [cache_key(k) for k in keyed.values()])
+    results = {k: json.loads(hits[cache_key(k)]) for k in keyed.values() if cache_key(k) in hits}
     asked = [k for k in keyed.values() if k not in results]
     if asked:
         outcome = sources.europepmc.lookup(asked, cancel)
         fresh = {k: slim_result(r) for k, r in outcome.found.items()}
-        store(library, "europepmc", {_cache_key(k): json.dumps(r, ensure_ascii=False) for k, r in fresh.items()})
+        store(library, "europepmc", {cache_key(k): json.dumps(r, ensure_ascii=False) for k, r in fresh.items()})
         results.update(fresh)
         for article_id, key in keyed.items():
             if key in outcome.failed:
@@ -234,7 +190,7 @@ def _pubmed(library: Library, sources: Sources, pmid_of: dict[int, str], candida
     failed: dict[str, str] = {}
     if asked:
         outcome = sources.pubmed.efetch(asked, cancel)
-        store(library, "pubmed", {p: _slim_record(e) for p, e in outcome.records.items()})
+        store(library, "pubmed", {p: slim_record(e) for p, e in outcome.records.items()})
         records.update(outcome.records)
         failed = outcome.failed
     for article_id, pmid in pmid_of.items():
@@ -253,7 +209,7 @@ def _full_texts(library: Library, sources: Sources, targets: list[Target], found
         if epmc is not None and is_open_access(epmc):
             wanted[target.article_id] = as_pmcid(epmc.get("pmcid"))
     hits = {} if refresh else cached(library, "europepmc-fulltext", list(wanted.values()))
-    fetched: dict[str, FullText | None] = {p: _full_text_from_json(b) for p, b in hits.items()}
+    fetched: dict[str, FullText | None] = {p: full_text_from_json(b) for p, b in hits.items()}
     for article_id, pmcid in wanted.items():
         if pmcid not in fetched:
             if cancel is not None and cancel():
@@ -265,62 +221,11 @@ def _full_texts(library: Library, sources: Sources, targets: list[Target], found
                 found[article_id].problems.append(f"full text {pmcid}: {error.reason}")
                 continue
             if full is not None:
-                store(library, "europepmc-fulltext", {pmcid: _full_text_json(full)})
+                store(library, "europepmc-fulltext", {pmcid: full_text_json(full)})
         found[article_id].full = fetched[pmcid]
 
 
 # ----- applying --------------------------------------------------------------------------------
-
-
-def patch_for(existing: Article, found: Found) -> Article:
-    """What the services add to an article: identifiers, MeSH, keywords, types, trials, legends; scalars only fill."""
-    epmc = article_from_epmc(found.epmc) if found.epmc else None
-    main = found.pubmed or epmc
-    patch = Article(type=existing.type)
-    if main is None and found.full is None:
-        return patch
-    if main is not None:
-        patch.pmid = main.pmid or (epmc.pmid if epmc else "")
-        patch.pmcid = main.pmcid or (epmc.pmcid if epmc else "")
-        patch.keywords = list(main.keywords)
-        if found.pubmed is not None and epmc is not None and not any(k.kind == "author" for k in main.keywords):
-            patch.keywords += [k for k in epmc.keywords if k.kind == "author"]
-        patch.publication_types = list(main.publication_types)
-        patch.trials = list(found.pubmed.trials) if found.pubmed else []
-        patch.retracted = main.retracted
-        abbrev = main.journal_abbrev or (epmc.journal_abbrev if epmc else "")
-        if abbrev and (not existing.journal_abbrev or existing.source in ("crossref", "")):
-            patch.journal_abbrev = abbrev
-        if not existing.abstract and not existing.abstract_jats:
-            patch.abstract = main.abstract
-    if found.full is not None:
-        patch.figures = list(found.full.figures)
-        patch.license = "" if existing.license else found.full.license
-    if not existing.license and not patch.license and epmc is not None:
-        patch.license = epmc.license
-    return patch
-
-
-def describe(patch: Article, found: Found) -> str:
-    """A short account of what came from where."""
-    parts = []
-    if patch.pmid:
-        parts.append(f"PMID {patch.pmid}")
-    mesh = [k for k in patch.keywords if k.kind == "mesh"]
-    if mesh:
-        parts.append(f"{len(mesh)} MeSH ({sum(k.major for k in mesh)} major)")
-    authored = sum(k.kind == "author" for k in patch.keywords)
-    if authored:
-        parts.append(f"{authored} keyword{'s' * (authored != 1)}")
-    if patch.publication_types:
-        parts.append("; ".join(patch.publication_types[:3]))
-    if patch.trials:
-        parts.append("trial " + ", ".join(t.accession for t in patch.trials))
-    if found.full is not None:
-        parts.append(f"{len(found.full.figures)} legend{'s' * (len(found.full.figures) != 1)} (open access)")
-        parts += found.full.notes
-    origin = "PubMed" if found.pubmed else "Europe PMC" if found.epmc else ""
-    return (f"{origin}: " if origin else "") + ", ".join(parts)
 
 
 def _save(library: Library, target: Target, found: Found) -> ItemReport:
@@ -331,7 +236,7 @@ def _save(library: Library, target: Target, found: Found) -> ItemReport:
         if existing is None:
             return ItemReport(label, "failed", None, "deleted while it was being enriched", "enrich")
         patch = patch_for(existing, found)
-        changed = library._merge(target.article_id, patch)
+        changed = library.merge_into(target.article_id, patch)
         pending = bool(found.problems)
         anything = found.pubmed is not None or found.epmc is not None
         status = "pending" if pending else "done" if anything else "none"

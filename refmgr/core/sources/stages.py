@@ -12,7 +12,8 @@ from refmgr.core.crossref.mapping import slim_work, work_to_article
 from refmgr.core.identifiers import Identifier
 from refmgr.core.importer import OK_STATUSES, ImportReport, ItemReport
 from refmgr.core.library import Library
-from refmgr.core.sources.enrich import Sources, enrich_articles, store
+from refmgr.core.sources.cache import store
+from refmgr.core.sources.enrich import Sources, enrich_articles
 from refmgr.core.sources.europepmc import as_pmcid
 from refmgr.core.sources.mapping import article_from_epmc
 from refmgr.core.sources.pubmed import article_from_record
