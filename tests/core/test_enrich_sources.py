@@ -190,8 +190,8 @@ def test_services_on_crossrefs_host_get_their_own_limiters() -> None:
     from refmgr.core.crossref.client import CrossrefClient
     from refmgr.core.sources.enrich import make_sources
 
-    with make_sources("http://127.0.0.1:9/europepmc", "http://127.0.0.1:9/eutils") as made:
-        with CrossrefClient("http://127.0.0.1:9", mailto="a@example.org") as crossref:
-            limiters = {id(made.europepmc.service.limiter), id(made.pubmed.service.limiter), id(crossref.limiter)}
-            assert len(limiters) == 3
-            assert {"single", "list"} <= set(crossref.limiter.limits)
+    made = make_sources("http://127.0.0.1:9/europepmc", "http://127.0.0.1:9/eutils")
+    with made, CrossrefClient("http://127.0.0.1:9", mailto="a@example.org") as crossref:
+        limiters = {id(made.europepmc.service.limiter), id(made.pubmed.service.limiter), id(crossref.limiter)}
+        assert len(limiters) == 3
+        assert {"single", "list"} <= set(crossref.limiter.limits)
