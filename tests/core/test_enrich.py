@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -187,3 +188,36 @@ def test_dois_europepmc_misses_are_found_through_esearch_and_checked(library: Li
     ]
     assert library.get(ids[1]).pmid == ""  # the near-miss record's DOI is not this one: not taken
     assert len(both.requests("/efetch.fcgi")) == 1 and len(both.requests("/esearch.fcgi")) == 1
+
+
+def test_retraction_and_erratum_links_are_kept_beside_crossrefs(library: Library, enrich_server: EnrichServer,
+                                                                sources: Sources) -> None:  # fmt: skip
+    entry = {**enrich_server.authored[1], "pmid": "90000099", "doi": "10.5555/enrich.retracted"}
+    enrich_server.add_record(entry)
+    citation = enrich_server.records["90000099"].find("MedlineCitation")
+    from xml.etree.ElementTree import SubElement
+
+    links = SubElement(citation, "CommentsCorrectionsList")
+    for ref_type, pmid in (("RetractionIn", "90000100"), ("ErratumIn", "90000101"), ("CommentIn", "90000102")):
+        link = SubElement(links, "CommentsCorrections", RefType=ref_type)
+        SubElement(link, "RefSource").text = "J Test Urol. 2023;1:1"
+        SubElement(link, "PMID").text = pmid
+    crossref_update = {"direction": "updated-by", "type": "correction", "label": "Correction",
+                       "doi": "10.5555/notice", "date": "2023-01-02", "source": "publisher"}  # fmt: skip
+    article_id = library.save(Article(title="T", doi="10.5555/enrich.retracted", updates=[crossref_update]),
+                              source="crossref").article_id  # fmt: skip
+    report = enrich_articles(library, sources, [article_id])
+    assert "RETRACTED: RetractionIn PMID 90000100" in report.items[0].message
+    article = library.get(article_id)
+    assert article.retracted
+    assert [(u["type"], u.get("pmid") or u["doi"], u["source"]) for u in article.updates] == [
+        ("correction", "10.5555/notice", "publisher"), ("retraction", "90000100", "pubmed"),
+        ("erratum", "90000101", "pubmed"),
+    ]  # fmt: skip
+    # Europe PMC's recorded retracted article: the free-text "Retraction in" is understood too
+    from refmgr.core.sources.mapping import article_from_epmc
+    from tests.enrich_server import DATA
+
+    recorded = json.loads((DATA / "europepmc_search_core_ext-id-39466770_retracted.json").read_text())
+    mapped = article_from_epmc(recorded["resultList"]["result"][0])
+    assert mapped.retracted and [(u["type"], u["pmid"]) for u in mapped.updates] == [("retraction", "41926417")]

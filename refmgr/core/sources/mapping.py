@@ -56,8 +56,26 @@ def article_from_epmc(result: dict[str, Any]) -> Article:
     if isinstance(journal, dict):
         article.journal_abbrev = str(journal.get("medlineAbbreviation") or journal.get("isoabbreviation") or "")
     article.license = str(result.get("license") or "")[:200]
-    article.retracted = "Retracted Publication" in types
+    article.updates = _notices(result)
+    article.retracted = "Retracted Publication" in types or any(u["type"] == "retraction" for u in article.updates)
     return article
+
+
+# commentCorrection types (free text) on the original article that point at a notice
+NOTICES = {"retraction in": "retraction", "erratum in": "erratum", "expression of concern in": "expression_of_concern",
+           "correction in": "correction"}  # fmt: skip
+
+
+def _notices(result: dict[str, Any]) -> list[dict[str, str]]:
+    notices = []
+    for link in _items(result.get("commentCorrectionList"), "commentCorrection"):
+        kind = NOTICES.get(str(link.get("type", "")).strip().lower()) if isinstance(link, dict) else None
+        if kind:
+            pmid = normalise_pmid(str(link.get("id") or "")) if link.get("source") == "MED" else ""
+            notices.append({"direction": "updated-by", "type": kind, "label": str(link["type"]), "doi": "",
+                            "pmid": pmid, "date": "", "source": "europepmc",
+                            "note": str(link.get("reference") or "")[:300]})  # fmt: skip
+    return notices
 
 
 def open_access_url(result: dict[str, Any]) -> str:

@@ -27,6 +27,10 @@ def patch_for(existing: Article, found: Found) -> Article:
         patch.publication_types = list(main.publication_types)
         patch.trials = list(found.pubmed.trials) if found.pubmed else []
         patch.retracted = main.retracted
+        known = {(u.get("type"), u.get("pmid") or u.get("doi")) for u in existing.updates}
+        new = [u for u in main.updates if (u.get("type"), u.get("pmid") or u.get("doi")) not in known]
+        if new:  # kept beside Crossref's (the merge replaces the list, so the old entries come along)
+            patch.updates = [*existing.updates, *new]
         abbrev = main.journal_abbrev or (epmc.journal_abbrev if epmc else "")
         if abbrev and (not existing.journal_abbrev or existing.source in ("crossref", "")):
             patch.journal_abbrev = abbrev
@@ -55,6 +59,9 @@ def describe(patch: Article, found: Found) -> str:
         parts.append("; ".join(patch.publication_types[:3]))
     if patch.trials:
         parts.append("trial " + ", ".join(t.accession for t in patch.trials))
+    for notice in (u for u in patch.updates if u.get("source") in ("pubmed", "europepmc")):
+        flag = "RETRACTED: " if notice["type"] == "retraction" else ""
+        parts.append(f"{flag}{notice['label']} PMID {notice['pmid']}")
     if found.full is not None:
         parts.append(f"{len(found.full.figures)} legend{'s' * (len(found.full.figures) != 1)} (open access)")
         parts += found.full.notes

@@ -91,12 +91,34 @@ def trials_of(element: Element, abstract: str) -> list[Trial]:
     return list(trials.values())
 
 
+# CommentsCorrections on the original article that point at a notice, as Crossref's `updated-by` types.
+NOTICES = {
+    "RetractionIn": "retraction", "RetractedandRepublishedIn": "retraction", "ErratumIn": "erratum",
+    "CorrectedandRepublishedIn": "correction", "ExpressionOfConcernIn": "expression_of_concern",
+    "UpdateIn": "new_version",
+}  # fmt: skip
+
+
+def notices_of(element: Element) -> list[dict[str, str]]:
+    """Retraction, erratum, correction and concern notices PubMed links to the article (with their PMIDs)."""
+    notices = []
+    for link in element.findall("MedlineCitation/CommentsCorrectionsList/CommentsCorrections"):
+        kind = NOTICES.get(link.get("RefType", ""))
+        if kind:
+            notices.append({"direction": "updated-by", "type": kind, "label": link.get("RefType", ""),
+                            "doi": "", "pmid": normalise_pmid(text_of(link.find("PMID"))),
+                            "date": "", "source": "pubmed", "note": text_of(link.find("RefSource"))[:300]})  # fmt: skip
+    return notices
+
+
 def article_from_record(element: Element) -> Article:
     """An efetch record as an Article whose keywords and trials carry the source "pubmed"."""
     article = article_from_pubmed(element)
     for keyword in article.keywords:
         keyword.source = "pubmed"
     article.trials = trials_of(element, article.abstract)
+    article.updates = notices_of(element)
+    article.retracted = article.retracted or any(n["type"] == "retraction" for n in article.updates)
     article.source = "pubmed"
     return article
 
