@@ -20,7 +20,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from refmgr.core.crossref.ratelimit import RateLimiter
+from refmgr.core.crossref.ratelimit import SINGLE, Limit, RateLimiter
 from refmgr.core.library import Library
 from refmgr.core.model import Article
 from refmgr.core.sources.enrich import EUROPEPMC_LIMITS, enrich_articles, make_sources
@@ -106,8 +106,30 @@ def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
                                  "requests", seconds=round(time.perf_counter() - started, 2),
                                  unchanged=again.counts().get("unchanged", 0)))  # fmt: skip
         rows += too_fast(server, [e for e in entries if e["doi"] not in absent][:30])
+        rows += latency(server, [e for e in entries if e.get("pmcid") and e["doi"] not in absent][:60])
     finally:
         server.stop()
+    return rows
+
+
+def latency(server: EnrichServer, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Full texts that take 0.5 s each to answer (simulated): 3 at a time, as enrichment does, versus 1 at a time."""
+    server.latency["fulltext"] = 0.5
+    rows = []
+    try:
+        for concurrency in (3, 1):
+            limits = {SINGLE: Limit(5, 1.0, concurrency)}
+            sources = make_sources(server.europepmc_url, server.eutils_url, europepmc_limiter=RateLimiter(limits=limits),
+                                   eutils_limiter=RateLimiter(limits=WITHOUT_KEY))  # fmt: skip
+            with sources, tempfile.TemporaryDirectory() as folder, Library(Path(folder) / "l.sqlite") as library:
+                saved = library.save_many([Article(title=e["title"], doi=e["doi"]) for e in entries], "crossref")
+                started = time.perf_counter()
+                enrich_articles(library, sources, [r.article_id for r in saved])
+                seconds = time.perf_counter() - started
+            rows.append(_row(f"{len(entries)} open-access articles, full texts answering in 0.5 s (simulated), "
+                             f"{concurrency} at a time", round(seconds, 1), "s"))  # fmt: skip
+    finally:
+        server.latency.clear()
     return rows
 
 

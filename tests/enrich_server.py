@@ -157,6 +157,8 @@ class EnrichServer:
         self.log: list[Logged] = []
         self.faults: dict[str, deque[str]] = {"eutils": deque(), "europepmc": deque(), "fulltext": deque()}
         self.fault_all: dict[str, str] = {}
+        self.latency: dict[str, float] = {}  # seconds each "eutils", "europepmc" or "fulltext" answer waits
+        self.full_text_faults: dict[str, str] = {}  # by PMCID: that full text always gets the fault
         self.dropped_pmids: set[str] = set()  # efetch leaves these out silently, as NCBI does
         self.search_unknown: set[str] = set()  # DOIs Europe PMC does not know (esearch still does)
         self.esearch_extra: list[str] = []  # PMIDs esearch adds to every answer (a tokenised [doi] near-miss)
@@ -291,10 +293,14 @@ def _make_handler(server: EnrichServer) -> type[BaseHTTPRequestHandler]:
             with server.lock:
                 queue = server.faults[kind]
                 entry.fault = queue.popleft() if queue else server.fault_all.get(kind, "")
+                pmcid = re.search(r"/(PMC\d+)/fullTextXML$", parts.path)
+                entry.fault = entry.fault or (server.full_text_faults.get(pmcid.group(1), "") if pmcid else "")
             if not entry.fault and kind == "eutils" and server.ncbi_over_limit():
                 entry.fault = "429"
             with server.lock:
                 server.log.append(entry)
+            if server.latency.get(kind):
+                time.sleep(server.latency[kind])
             if entry.fault:
                 self._fault(entry.fault)
                 return

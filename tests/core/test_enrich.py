@@ -162,7 +162,7 @@ def test_dropped_pmids_and_broken_full_texts_spare_the_rest(library: Library, bo
     ids = [library.save(Article(title=d, doi=d), source="crossref").article_id
            for d in ("10.5555/enrich.rct.0001", "10.5555/enrich.rct.0002", "10.5555/enrich.rct.0006")]  # fmt: skip
     both.dropped_pmids = {"90000002"}  # efetch leaves it out silently: Europe PMC's MeSH is used instead
-    both.fail_next("fulltext", "truncated", "truncated")  # the first full text is cut off, twice
+    both.full_text_faults = {"PMC9000001": "truncated"}  # that full text is always cut off
     report = enrich_articles(library, sources, ids)
     items = {item.label: item for item in report.items}
     assert items["doi:10.5555/enrich.rct.0002"].status == "enriched"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -203,26 +204,36 @@ def _pubmed(library: Library, sources: Sources, pmid_of: dict[int, str], candida
 
 def _full_texts(library: Library, sources: Sources, targets: list[Target], found: dict[int, Found], refresh: bool,
                 cancel: CancelCheck | None) -> None:  # fmt: skip
+    """Open-access full texts, a few at a time within Europe PMC's pace (each one is a round trip of its own)."""
     wanted: dict[int, str] = {}
     for target in targets:
         epmc = found[target.article_id].epmc
         if epmc is not None and is_open_access(epmc):
             wanted[target.article_id] = as_pmcid(epmc.get("pmcid"))
     hits = {} if refresh else cached(library, "europepmc-fulltext", list(wanted.values()))
-    fetched: dict[str, FullText | None] = {p: full_text_from_json(b) for p, b in hits.items()}
+    fetched: dict[str, FullText | str | None] = {p: full_text_from_json(b) for p, b in hits.items()}
+    missing = [p for p in dict.fromkeys(wanted.values()) if p not in fetched]
+
+    def fetch(pmcid: str) -> FullText | str | None:
+        if cancel is not None and cancel():
+            return "cancelled before the full text was fetched"
+        try:
+            return sources.europepmc.full_text(pmcid)
+        except SourceError as error:
+            return f"full text {pmcid}: {error.reason}"
+
+    if missing:  # the limiter bounds requests in flight and their pace; SQLite stays on this thread
+        with ThreadPoolExecutor(max_workers=max(1, sources.europepmc.service.limiter.concurrency)) as pool:
+            fresh = dict(zip(missing, pool.map(fetch, missing), strict=True))
+        store(library, "europepmc-fulltext",
+              {p: full_text_json(f) for p, f in fresh.items() if isinstance(f, FullText)})  # fmt: skip
+        fetched.update(fresh)
     for article_id, pmcid in wanted.items():
-        if pmcid not in fetched:
-            if cancel is not None and cancel():
-                found[article_id].problems.append("cancelled before the full text was fetched")
-                continue
-            try:
-                fetched[pmcid] = full = sources.europepmc.full_text(pmcid)
-            except SourceError as error:
-                found[article_id].problems.append(f"full text {pmcid}: {error.reason}")
-                continue
-            if full is not None:
-                store(library, "europepmc-fulltext", {pmcid: full_text_json(full)})
-        found[article_id].full = fetched[pmcid]
+        result = fetched[pmcid]
+        if isinstance(result, str):
+            found[article_id].problems.append(result)
+        else:
+            found[article_id].full = result
 
 
 # ----- applying --------------------------------------------------------------------------------
