@@ -119,7 +119,8 @@ def latency(server: EnrichServer, entries: list[dict[str, Any]]) -> list[dict[st
     try:
         for concurrency in (3, 1):
             limits = {SINGLE: Limit(5, 1.0, concurrency)}
-            sources = make_sources(server.europepmc_url, server.eutils_url, europepmc_limiter=RateLimiter(limits=limits),
+            sources = make_sources(server.europepmc_url, server.eutils_url,
+                                   europepmc_limiter=RateLimiter(limits=limits),
                                    eutils_limiter=RateLimiter(limits=WITHOUT_KEY))  # fmt: skip
             with sources, tempfile.TemporaryDirectory() as folder, Library(Path(folder) / "l.sqlite") as library:
                 saved = library.save_many([Article(title=e["title"], doi=e["doi"]) for e in entries], "crossref")
