@@ -174,7 +174,7 @@ def _europepmc(library: Library, sources: Sources, keyed: dict[int, Key], found:
         for article_id, key in keyed.items():
             if key in outcome.failed:
                 found[article_id].problems.append(outcome.failed[key])
-            elif key not in results and key in asked and (cancel is not None and cancel()):
+            elif key not in results and (cancel is not None and cancel()):
                 found[article_id].problems.append("cancelled before Europe PMC was asked")
     for article_id, key in keyed.items():
         found[article_id].epmc = results.get(key)
@@ -291,8 +291,9 @@ def enrich_articles(
             part = f" ({start // ENRICH_BATCH + 1}/{batches})" if batches > 1 else ""
             sources.on_stage(f"PubMed and Europe PMC{part}")
         found = gather(library, sources, batch, refresh, cancel)
-        for target in batch:
-            item = _save(library, target, found[target.article_id])
+        with library.transaction():  # one commit per batch; each article in a savepoint of its own
+            items = [_save(library, target, found[target.article_id]) for target in batch]
+        for item in items:  # reported after the commit, so other connections already see the rows
             report.items.append(item)
             if on_item is not None:
                 on_item(item)
