@@ -73,9 +73,11 @@ class AddByIdentifierDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Add by identifier")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("DOIs, doi.org or PubMed links, PMIDs (PMID: 12345) — one or many, any form:"))
+        layout.addWidget(QLabel("DOIs, PMIDs, PMCIDs, doi.org, PubMed or PMC links — one or many, any form:"))
         self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("10.1007/s00270-025-04101-y\nhttps://doi.org/10.1136/esmoopen-2020-000776")
+        self.editor.setPlaceholderText(
+            "10.1007/s00270-025-04101-y\n30779529\nPMC8249384\nhttps://doi.org/10.1136/esmoopen-2020-000776"
+        )
         layout.addWidget(self.editor)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
