@@ -141,6 +141,10 @@ def format_article(article: Article) -> str:
     lines.append("  ".join(i for i in ids if i))
     if article.publication_types:
         lines.append("Type: " + "; ".join(article.publication_types))
+    if article.trials:
+        lines.append("Trials: " + ", ".join(f"{t.accession} ({t.registry or 'registry'})" for t in article.trials))
+    if article.open_access_url:
+        lines.append(f"Open access: {article.open_access_url}")
     if article.abstract:
         lines += ["", "Abstract:", wrap.fill(article.abstract)]
     if article.keywords:

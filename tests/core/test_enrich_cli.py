@@ -47,6 +47,10 @@ def test_add_a_bare_pmid_then_show_json_with_trials_and_sources(
         ("Figure 1", "europepmc"), ("Figure 2", "europepmc"),
     ]  # fmt: skip
     assert item["open-access"] == "https://europepmc.org/article/PMC/PMC9000001"
+    assert main(["show", *lib, "90000001"]) == 0
+    shown = capsys.readouterr().out
+    assert "Trials: NCT03142334 (ClinicalTrials.gov)" in shown
+    assert "Open access: https://europepmc.org/article/PMC/PMC9000001" in shown
     efetch = services.requests("/efetch.fcgi")[0]
     assert efetch.method == "POST" and efetch.params["email"] == ["oncologist@example.org"]
 
