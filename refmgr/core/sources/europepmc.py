@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +64,14 @@ def parse_search(body: bytes) -> list[dict[str, Any]]:
 
 
 @dataclass
+class _SplitState:
+    """Bad replies in a row while splitting (SPLIT_STREAK_LIMIT of them: the server is at fault), and a lock."""
+
+    streak: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
 class SearchOutcome:
     """Results by identifier, and the identifiers whose batch failed (with why)."""
 
@@ -86,34 +96,42 @@ class EuropePMC:
         return results or []
 
     def lookup(self, keys: Iterable[Key], cancel: Any = None) -> SearchOutcome:
-        """Search many identifiers, BATCH per request, matched back by identifier (never by position)."""
+        """Search many identifiers, BATCH per request, a few at a time; replies matched by identifier, not position."""
         wanted = list(dict.fromkeys(keys))
         outcome = SearchOutcome()
-        streak = [0]
-        for start in range(0, len(wanted), BATCH):
-            if cancel is not None and cancel():
-                break
-            self._lookup_batch(wanted[start : start + BATCH], outcome, streak, retry_split=True)
+        state = _SplitState()
+        batches = [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
+
+        def run(batch: list[Key]) -> None:
+            if cancel is None or not cancel():
+                self._lookup_batch(batch, outcome, state)
+
+        workers = max(1, min(len(batches), self.service.limiter.concurrency))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run, batches))
         return outcome
 
-    def _lookup_batch(self, batch: list[Key], outcome: SearchOutcome, streak: list[int], retry_split: bool) -> None:
+    def _lookup_batch(self, batch: list[Key], outcome: SearchOutcome, state: _SplitState) -> None:
         try:
             results = self.search(batch)
         except SourceError as error:
-            if error.bad_reply and len(batch) > 1 and streak[0] < SPLIT_STREAK_LIMIT:
-                streak[0] += 1  # halve the batch to find the identifier whose record spoils the reply
+            with state.lock:
+                split = error.bad_reply and len(batch) > 1 and state.streak < SPLIT_STREAK_LIMIT
+                state.streak += split
+                if not split:
+                    outcome.failed.update(dict.fromkeys(batch, error.reason))
+            if split:  # halve the batch to find the identifier whose record spoils the reply
                 middle = len(batch) // 2
-                self._lookup_batch(batch[:middle], outcome, streak, retry_split)
-                self._lookup_batch(batch[middle:], outcome, streak, retry_split)
-                return
-            outcome.failed.update(dict.fromkeys(batch, error.reason))
+                self._lookup_batch(batch[:middle], outcome, state)
+                self._lookup_batch(batch[middle:], outcome, state)
             return
-        streak[0] = 0
         wanted = set(batch)
-        for result in results:
-            for key in keys_of(result):
-                if key in wanted and _better(result, outcome.found.get(key)):
-                    outcome.found[key] = result
+        with state.lock:
+            state.streak = 0
+            for result in results:
+                for key in keys_of(result):
+                    if key in wanted and _better(result, outcome.found.get(key)):
+                        outcome.found[key] = result
 
     def full_text(self, pmcid: str) -> FullText | None:
         """Figures and licence of an open-access article, or None when Europe PMC has no full text (404)."""
