@@ -56,7 +56,7 @@ def links_html(article: Article) -> str:
         links.append(f'<a href="https://www.ncbi.nlm.nih.gov/pmc/articles/{article.pmcid}/">{article.pmcid}</a>')
     if article.open_access_url.startswith("https://"):
         links.append(f'<a href="{html.escape(article.open_access_url)}" title="Free full text (Europe PMC)">'
-                     "🔓 Open access</a>")  # fmt: skip
+                     "Open access</a>")  # fmt: skip
     links += [trial_link(t) for t in article.trials]
     return " &nbsp;·&nbsp; ".join(links)
 
