@@ -181,7 +181,9 @@ class ImportsMixin(_Base):
         self.retry_action.setEnabled(bool(n))
         self.pending_button.setVisible(bool(n))
         self.pending_button.setText(f"{n} pending — retry")
-        self.pending_button.setToolTip("Crossref could not be reached for these items; click to try again")
+        self.pending_button.setToolTip(
+            "Crossref, PubMed or Europe PMC could not be reached for these items; click to try again"
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))

@@ -221,3 +221,19 @@ def test_retraction_and_erratum_links_are_kept_beside_crossrefs(library: Library
     recorded = json.loads((DATA / "europepmc_search_core_ext-id-39466770_retracted.json").read_text())
     mapped = article_from_epmc(recorded["resultList"]["result"][0])
     assert mapped.retracted and [(u["type"], u["pmid"]) for u in mapped.updates] == [("retraction", "41926417")]
+
+
+def test_a_cancelled_enrichment_leaves_the_rest_pending(
+    library: Library, enrich_server: EnrichServer, sources: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refmgr.core.sources import enrich
+
+    monkeypatch.setattr(enrich, "ENRICH_BATCH", 2)
+    ids = [library.save(Article(title=e["title"], doi=e["doi"]), source="crossref").article_id
+           for e in enrich_server.authored[:5]]  # fmt: skip
+    seen: list[str] = []
+    report = enrich_articles(library, sources, ids, on_item=lambda item: seen.append(item.status),
+                             cancel=lambda: len(seen) >= 2)  # fmt: skip
+    assert report.cancelled and seen == ["enriched", "enriched"]
+    assert pending_enrichment(library) == ids[2:]  # not lost: `refmgr sync` or `refmgr enrich` picks them up
+    assert enrich_articles(library, sources, pending_enrichment(library)).counts() == {"enriched": 3}

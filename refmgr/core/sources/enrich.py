@@ -284,7 +284,7 @@ def enrich_articles(
         batch = targets[start : start + ENRICH_BATCH]
         if cancel is not None and cancel():
             report.cancelled = True
-            _mark_pending(library, batch, "cancelled before PubMed and Europe PMC were asked")
+            _mark_pending(library, targets[start:], "cancelled before PubMed and Europe PMC were asked")
             break
         if sources.on_stage is not None:
             batches = -(-len(targets) // ENRICH_BATCH)
