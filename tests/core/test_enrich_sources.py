@@ -195,3 +195,10 @@ def test_services_on_crossrefs_host_get_their_own_limiters() -> None:
         limiters = {id(made.europepmc.service.limiter), id(made.pubmed.service.limiter), id(crossref.limiter)}
         assert len(limiters) == 3
         assert {"single", "list"} <= set(crossref.limiter.limits)
+
+
+def test_cancelled_pubmed_requests_name_what_was_not_asked(sources: Sources) -> None:
+    outcome = sources.pubmed.efetch(["29768149", "33474827"], cancel=lambda: True)
+    assert outcome.failed == dict.fromkeys(["29768149", "33474827"], "cancelled before PubMed was asked")
+    pmids, failed = sources.pubmed.esearch_dois(["10.5555/x"], cancel=lambda: True)
+    assert pmids == [] and failed == {"10.5555/x": "cancelled before PubMed was asked"}

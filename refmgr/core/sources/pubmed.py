@@ -151,6 +151,7 @@ class PubMed:
         wanted = list(dict.fromkeys(pmids))
         for start in range(0, len(wanted), EFETCH_BATCH):
             if cancel is not None and cancel():
+                outcome.failed.update(dict.fromkeys(wanted[start:], "cancelled before PubMed was asked"))
                 break
             batch = wanted[start : start + EFETCH_BATCH]
             data = {**self.common, "id": ",".join(batch), "retmode": "xml"}
@@ -169,6 +170,7 @@ class PubMed:
         failed: dict[str, str] = {}
         for start in range(0, len(dois), ESEARCH_BATCH):
             if cancel is not None and cancel():
+                failed.update(dict.fromkeys(dois[start:], "cancelled before PubMed was asked"))
                 break
             batch = dois[start : start + ESEARCH_BATCH]
             term = " OR ".join(f"{doi}[doi]" for doi in batch)
