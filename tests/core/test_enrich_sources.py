@@ -202,3 +202,13 @@ def test_cancelled_pubmed_requests_name_what_was_not_asked(sources: Sources) -> 
     assert outcome.failed == dict.fromkeys(["29768149", "33474827"], "cancelled before PubMed was asked")
     pmids, failed = sources.pubmed.esearch_dois(["10.5555/x"], cancel=lambda: True)
     assert pmids == [] and failed == {"10.5555/x": "cancelled before PubMed was asked"}
+
+
+def test_europe_pmc_links_are_identifiers_too() -> None:
+    from refmgr.core.identifiers import Identifier, extract_identifiers
+
+    text = "https://europepmc.org/article/MED/30779529 https://europepmc.org/abstract/MED/123 " \
+           "https://europepmc.org/article/PMC/PMC8249384"  # fmt: skip
+    assert extract_identifiers(text) == [
+        Identifier("pmid", "30779529"), Identifier("pmid", "123"), Identifier("pmcid", "PMC8249384"),
+    ]  # fmt: skip
