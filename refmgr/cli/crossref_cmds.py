@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
@@ -15,8 +16,10 @@ from refmgr.core.intake import import_inputs, pending_dois, refresh_articles, sy
 from refmgr.core.library import Library
 from refmgr.core.lists import create_list, find_list
 from refmgr.core.settings import Settings
-from refmgr.core.sources.enrich import Sources, pending_enrichment, sources_from_settings
 from refmgr.paths import settings_file
+
+if TYPE_CHECKING:
+    from refmgr.core.sources.enrich import Sources
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +56,8 @@ def make_client() -> CrossrefClient:
 
 def make_sources(skip: bool = False) -> Sources | None:
     """PubMed and Europe PMC clients from the settings, or None when asked to skip them (or turned off there)."""
+    from refmgr.core.sources.enrich import sources_from_settings
+
     settings = Settings.load(settings_file())
     return None if skip or not settings.enrich else sources_from_settings(settings)
 
@@ -92,6 +97,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Retry every pending DOI; report what is still waiting."""
+    from refmgr.core.sources.enrich import pending_enrichment
+
     with open_library(args) as library:
         if not pending_dois(library) and not pending_enrichment(library):
             print("nothing pending")
