@@ -38,12 +38,18 @@ def cache_key(key: Key) -> str:
     return f"{key[0]}:{key[1]}"
 
 
+UNREAD_PARTS = (
+    ("PubmedData", "ReferenceList"), ("PubmedData", "History"), ("MedlineCitation/Article", "AuthorList"),
+    ("MedlineCitation/Article", "GrantList"),
+)  # fmt: skip
+
+
 def slim_record(element: Element) -> str:
-    """A PubMed record without its reference list (Crossref's is kept), as XML text."""
-    data = element.find("PubmedData")
-    if data is not None:
-        for references in data.findall("ReferenceList"):
-            data.remove(references)
+    """A PubMed record without what enrichment never reads (references, authors, grants, history), as XML text."""
+    for parent_path, child in UNREAD_PARTS:
+        parent = element.find(parent_path)
+        for node in parent.findall(child) if parent is not None else []:
+            parent.remove(node)
     return tostring(element, encoding="unicode")
 
 

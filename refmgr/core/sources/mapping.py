@@ -8,11 +8,11 @@ from refmgr.core.identifiers import normalise_doi, normalise_pmid
 from refmgr.core.model import Article, Keyword
 from refmgr.core.sources.europepmc import as_pmcid
 
-# Only these fields of a core result are cached; the rest (authors, grants, references, chemicals) is not used.
+# Only these fields of a core result are cached (about 1-3 KB); the rest (abstract, authors, grants, references,
+# chemicals, full-text links: often 10 KB and more) is not used.
 KEPT_FIELDS = (
-    "id", "source", "pmid", "pmcid", "doi", "title", "isOpenAccess", "inEPMC", "inPMC", "hasPDF", "license",
-    "meshHeadingList", "keywordList", "pubTypeList", "abstractText", "journalInfo", "commentCorrectionList",
-    "fullTextUrlList",
+    "id", "source", "pmid", "pmcid", "doi", "isOpenAccess", "license", "meshHeadingList", "keywordList",
+    "pubTypeList", "journalInfo", "commentCorrectionList",
 )  # fmt: skip
 MAX_TERM = 500
 

@@ -12,7 +12,7 @@ from refmgr.core.crossref.mapping import slim_work, work_to_article
 from refmgr.core.identifiers import Identifier
 from refmgr.core.importer import OK_STATUSES, ImportReport, ItemReport
 from refmgr.core.library import Library
-from refmgr.core.sources.cache import store
+from refmgr.core.sources.cache import slim_record, store
 from refmgr.core.sources.enrich import Sources, enrich_articles
 from refmgr.core.sources.europepmc import as_pmcid
 from refmgr.core.sources.mapping import article_from_epmc
@@ -54,7 +54,8 @@ def pubmed_id_stage(library: Library, sources: Sources, client: CrossrefClient |
             _report(run, ItemReport(label, "failed", None, "import cancelled before the lookup", source))
         return []
     fetched = sources.pubmed.efetch(list(pmids), run.cancel)
-    store(library, "pubmed", {p: _xml(e) for p, e in fetched.records.items()})
+    articles = {p: article_from_record(e) for p, e in fetched.records.items()}  # before the cache slims them
+    store(library, "pubmed", {p: slim_record(e) for p, e in fetched.records.items()})
     ids: list[int] = []
     saved: dict[str, int] = {}
     for pmid, (label, source, list_id) in pmids.items():
@@ -63,7 +64,7 @@ def pubmed_id_stage(library: Library, sources: Sources, client: CrossrefClient |
             message = f"{reason}; try again later" if reason else NO_RECORD
             _report(run, ItemReport(label, "failed", None, message, source))
             continue
-        article = article_from_record(fetched.records[pmid])
+        article = articles[pmid]
         article.pmcid = article.pmcid or (as_pmcid(label) if label.startswith("PMC") else "")
         result = library.save(article, source="pubmed")
         if list_id is not None:
@@ -87,12 +88,6 @@ def _crossref_after(library: Library, client: CrossrefClient | None, saved: dict
     with library.transaction():
         for work in works.values():
             library.save(work_to_article(work), source="crossref")
-
-
-def _xml(element: Any) -> str:
-    from xml.etree.ElementTree import tostring
-
-    return tostring(element, encoding="unicode")
 
 
 def _report(run: Any, item: ItemReport) -> None:
