@@ -212,3 +212,11 @@ def test_europe_pmc_links_are_identifiers_too() -> None:
     assert extract_identifiers(text) == [
         Identifier("pmid", "30779529"), Identifier("pmid", "123"), Identifier("pmcid", "PMC8249384"),
     ]  # fmt: skip
+
+
+def test_a_contact_email_with_a_line_break_is_refused_before_any_request(enrich_server: EnrichServer) -> None:
+    from refmgr.core.sources.enrich import make_sources
+
+    with pytest.raises(ValueError, match="line break"):
+        make_sources(enrich_server.europepmc_url, enrich_server.eutils_url, "me@example.org\r\nX-Evil: 1")
+    assert enrich_server.requests() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -11,13 +12,15 @@ import httpx2
 
 from refmgr import __version__
 from refmgr.core.crossref.ratelimit import SINGLE, RateLimiter, parse_retry_after
-from refmgr.core.crossref.transport import BadEncoding, ReplyTooLarge, capped_request
+from refmgr.core.crossref.transport import BadEncoding, Interrupted, ReplyTooLarge, capped_request
+from refmgr.core.settings import mailto_problem
 
 T = TypeVar("T")
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 MAX_RETRIES = 3
 BAD_REPLY_RETRIES = 1  # a malformed reply is asked for once more; then the caller splits the batch or gives up
 OFFLINE_HOLD_S = 30.0
+REQUEST_DEADLINE_S = 120.0  # one request, headers to last byte, however slowly the server trickles it
 
 
 class SourceError(Exception):
@@ -54,6 +57,8 @@ class ServiceClient:
 
     def __init__(self, name: str, base_url: str, limiter: RateLimiter, contact: str = "", timeout: float = 15.0,
                  max_retries: int = MAX_RETRIES) -> None:  # fmt: skip
+        if problem := mailto_problem(contact):  # in a header or form it would end it
+            raise ValueError(problem)
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).hostname or self.base_url
@@ -100,7 +105,9 @@ class ServiceClient:
             self.stats.requests += 1
             try:
                 response, size = capped_request(self.session, method, url, limit, service=self.name, params=params,
-                                                data=data)  # fmt: skip
+                                                data=data, deadline=time.monotonic() + REQUEST_DEADLINE_S)  # fmt: skip
+            except Interrupted as error:
+                raise SourceError(f"{self.host}: {error}", transient=True) from error
             except ReplyTooLarge as error:
                 raise SourceError(str(error), transient=False, bad_reply=True) from error
             except BadEncoding as error:
