@@ -136,9 +136,9 @@ class BatchSavingMixin(LibraryBase):
             ],
         )
         conn.executemany(
-            "INSERT INTO figures VALUES (?, ?, ?, ?)",
+            "INSERT INTO figures (article_id, position, label, legend, source) VALUES (?, ?, ?, ?, ?)",
             [
-                (article_id, i, f.label, f.legend)
+                (article_id, i, f.label, f.legend, f.source)
                 for article_id, article in zip(ids, articles, strict=True)
                 for i, f in enumerate(article.figures)
             ],

@@ -56,10 +56,11 @@ class Keyword:
 
 @dataclass
 class Figure:
-    """A figure label and its legend."""
+    """A figure label and its legend, with where the legend came from ("pdf", ...; "" when not recorded)."""
 
     label: str
     legend: str
+    source: str = ""
 
 
 @dataclass
@@ -205,7 +206,9 @@ def to_csl(article: Article) -> dict[str, Any]:
     if article.publication_types:
         item["genre"] = "; ".join(article.publication_types)
     item["keywords"] = [{"term": k.term, "kind": k.kind, **_keyword_extras(k)} for k in article.keywords]
-    item["figures"] = [{"label": f.label, "legend": f.legend} for f in article.figures]
+    item["figures"] = [
+        {"label": f.label, "legend": f.legend, **({"source": f.source} if f.source else {})} for f in article.figures
+    ]
     item["references"] = [
         {"position": i + 1, "text": r.text, "doi": r.doi, "pmid": r.pmid, "status": r.status}
         for i, r in enumerate(article.references)
@@ -279,7 +282,7 @@ def from_csl(item: dict[str, Any]) -> Article:
         article.publication_types = [g.strip() for g in genre.split(";") if g.strip()]
     article.keywords = _keywords_from_csl(item.get("keywords") or item.get("keyword"))
     article.figures = [
-        Figure(label=str(f.get("label", "")), legend=str(f.get("legend", "")))
+        Figure(label=str(f.get("label", "")), legend=str(f.get("legend", "")), source=str(f.get("source", "")))
         for f in item.get("figures") or []
         if isinstance(f, dict)
     ]

@@ -168,8 +168,8 @@ class SavingMixin(LibraryBase):
 
     def _insert_figures(self, article_id: int, figures: list[Figure]) -> None:
         self.conn.executemany(
-            "INSERT INTO figures VALUES (?, ?, ?, ?)",
-            [(article_id, i, f.label, f.legend) for i, f in enumerate(figures)],
+            "INSERT INTO figures (article_id, position, label, legend, source) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, i, f.label, f.legend, f.source) for i, f in enumerate(figures)],
         )
 
     def _write_references(self, article_id: int, references: list[Reference]) -> None:

@@ -172,7 +172,28 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_attachments(conn: sqlite3.Connection) -> None:
+    """Attached files (PDFs) with their own full-text table, and where each figure legend came from."""
+    if "source" not in {row[1] for row in conn.execute("PRAGMA table_info(figures)")}:
+        conn.execute("ALTER TABLE figures ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+    conn.execute(
+        "CREATE TABLE attachments (id INTEGER PRIMARY KEY, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "sha256 TEXT NOT NULL, stored_name TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '', "
+        "size INTEGER NOT NULL DEFAULT 0, pages INTEGER, added TEXT NOT NULL, "
+        "UNIQUE (article_id, sha256))"
+    )
+    conn.execute("CREATE INDEX attachments_sha256 ON attachments(sha256)")
+    conn.execute(
+        "CREATE VIRTUAL TABLE attachments_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute(
+        "CREATE TRIGGER attachments_fts_delete AFTER DELETE ON attachments BEGIN "
+        "DELETE FROM attachments_fts WHERE rowid = old.id; END"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_attachments]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
