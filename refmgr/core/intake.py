@@ -75,6 +75,9 @@ def import_inputs(
 ) -> ImportReport:
     """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref."""
     run = _Run(progress, cancel, on_item)
+    from refmgr.core.pdf.intake import import_pdfs, split_pdfs  # PDF intake builds on this module
+
+    pdfs, paths = split_pdfs(paths)
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
         source = f"text {number}" if len(texts) > 1 else "text"
@@ -111,6 +114,7 @@ def import_inputs(
             _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids)
         run.step()
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
+    imported_ids += import_pdfs(library, pdfs, client, list_id, run)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
     return run.report

@@ -21,7 +21,7 @@ _XMP_DOI_FIELDS = re.compile(
     r"(?:prism:doi|pdfx:doi|crossmark:DOI|dc:identifier|pdfx:WPS-ARTICLEDOI)\s*(?:=\s*\"([^\"]*)\"|>([^<]*)<)",
     re.IGNORECASE,
 )
-_CITE_CUES = re.compile(r"cite this article|how to cite|published in final edited form|doi\s*:", re.IGNORECASE)
+_CITE_CUES = re.compile(r"cite this article|how to cite|published in final edited form", re.IGNORECASE)
 MAX_CAPTION_LINES = 60
 FIRST_PAGES = 2
 LAST_PAGES = 2
@@ -98,18 +98,19 @@ def doi_from_metadata(pdf: PdfText) -> str:
 
 
 def _doi_on_pages(pages: list[str], cue_needed: bool) -> str:
-    """The first DOI printed on these pages; with cue_needed, only one announced as the article's."""
+    """The first DOI printed on these pages; with cue_needed, the one nearest a "Cite this article" line."""
     for text in pages:
         lines = text.split("\n")
-        for number, line in enumerate(lines):
-            dois = _article_dois(line)
-            if not dois:
-                continue
-            if not cue_needed:
-                return dois[0]
-            context = " ".join(lines[max(0, number - 3) : number + 1])
-            if _CITE_CUES.search(context):
-                return dois[0]
+        found = [(number, dois[0]) for number, line in enumerate(lines) if (dois := _article_dois(line))]
+        if not found:
+            continue
+        if not cue_needed:
+            return found[0][1]
+        cues = [number for number, line in enumerate(lines) if _CITE_CUES.search(line)]
+        near = [(min(abs(number - cue) for cue in cues), number, doi) for number, doi in found if cues]
+        near = [entry for entry in near if entry[0] <= 3]
+        if near:
+            return min(near)[2]
     return ""
 
 
@@ -133,16 +134,14 @@ def find_doi(pdf: PdfText) -> tuple[str, str]:
 def _plausible_title(text: str, min_words: int = 3) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     lowered = text.lower()
-    return len(text.split()) >= min_words and letters >= 0.6 * len(text) and not lowered.startswith(("microsoft", "untitled"))
+    junk = lowered.startswith(("microsoft", "untitled"))
+    return len(text.split()) >= min_words and letters >= 0.6 * len(text) and not junk
 
 
 def largest_text(lines: list[Line]) -> str:
     """The run of page lines set in the largest type (the title on most first pages)."""
-    sized = [
-        i
-        for i, line in enumerate(lines)
-        if line.height > 0 and line.right - line.left > 3 * (line.top - line.bottom) and _plausible_title(clean(line.text), 2)
-    ]
+    horizontal = [i for i, line in enumerate(lines) if line.right - line.left > 3 * (line.top - line.bottom)]
+    sized = [i for i in horizontal if lines[i].height > 0 and _plausible_title(clean(lines[i].text), 2)]
     if not sized:
         return ""
     index = max(sized, key=lambda i: lines[i].height)
@@ -195,8 +194,11 @@ def _candidates(pdf: PdfText) -> list[tuple[str, Caption]]:
             block = [lines[index]]
             while len(block) < MAX_CAPTION_LINES and index + len(block) < len(lines):
                 following = lines[index + len(block)]
-                if _CAPTION.match(clean(following.text)) or not _continues(block[-1], following, block[0]):
+                if not _continues(block[-1], following, block[0]):
                     break
+                other = _CAPTION.match(clean(following.text))
+                if other and other.group("word") == match.group("word"):
+                    break  # the next caption; "Figure 6." inside a "FIGURE 8" caption is a reference
                 block.append(following)
             text = join_lines([line.text for line in block])
             head = _CAPTION.match(text)

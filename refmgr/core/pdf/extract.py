@@ -78,6 +78,7 @@ class PdfExtractor:
         self.timeout = timeout
         self._process: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[str | None] = queue.Queue()
+        self._pump: threading.Thread | None = None
 
     def __enter__(self) -> PdfExtractor:
         return self
@@ -102,7 +103,8 @@ class PdfExtractor:
                 replies.put(line)
             replies.put(None)
 
-        threading.Thread(target=pump, name="pdf-worker-reader", daemon=True).start()
+        self._pump = threading.Thread(target=pump, name="pdf-worker-reader", daemon=True)
+        self._pump.start()
         self._process, self._replies = process, replies
         return process
 
@@ -139,6 +141,10 @@ class PdfExtractor:
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
+        if self._pump is not None:
+            self._pump.join(timeout=2)
+        if process.stdout:
+            process.stdout.close()
 
 
 def _to_text(path: Path, data: dict[str, Any]) -> PdfText:

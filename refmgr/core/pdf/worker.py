@@ -28,7 +28,7 @@ def limit_memory(limit: int = MEMORY_LIMIT_BYTES) -> None:
     except ImportError:  # Windows: the parent's deadline still bounds the time
         return
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         wanted = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
     except (ValueError, OSError):
@@ -109,7 +109,6 @@ def _line(chars: list[str], boxes: list[tuple[float, float, float, float]]) -> l
     heights = sorted(b[3] - b[1] for b in boxes)
     height = heights[len(heights) // 2]
     bottom = sorted(b[1] for b in boxes)[len(boxes) // 2]
-    top = sorted(b[3] for b in boxes)[len(boxes) // 2]
     band = [b for b in boxes if abs(b[1] - bottom) <= max(height, 1.0)] or boxes
     return [
         text,
