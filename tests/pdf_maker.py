@@ -45,12 +45,15 @@ def make_pdf(pages: list[list[tuple[float, str]]], info_title: str = "") -> byte
     return bytes(out)
 
 
-def write_article_pdf(path: Path, title: str, body: list[str], doi: str = "", figures: int = 0) -> Path:
+def write_article_pdf(
+    path: Path, title: str, body: list[str], doi: str = "", figures: int = 0,
+    header: str = "Journal of Generated Tests 2024", authors: str = "A. Author, B. Author",
+) -> Path:  # fmt: skip
     """A two-page article: a large title, a DOI line when given, body text and figure captions."""
-    first = [(9.0, "Journal of Generated Tests 2024")]
+    first = [(9.0, header)]
     if doi:
         first.append((9.0, f"https://doi.org/{doi}"))
-    first += [(20.0, title), (10.0, "A. Author, B. Author")]
+    first += [(20.0, title), (10.0, authors)]
     first += [(10.0, line) for line in body]
     second = [(10.0, line) for line in body]
     for number in range(1, figures + 1):

@@ -167,6 +167,34 @@ def find_title(pdf: PdfText) -> str:
     return largest_text(pdf.pages[0]) if pdf.pages else ""
 
 
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def _vancouver_authors(line: str) -> str:
+    """An author line ("Greg M. Allen1*, Nicholas W. Frankel2 and ...") as "Allen GM, Frankel NW"."""
+    names = []
+    for part in re.split(r",|;|\band\b|&", re.sub(r"[\d*†‡§¶∗]+", " ", line)):
+        tokens = [t for t in re.split(r"[\s.]+", part) if t]
+        if len(tokens) < 2 or not tokens[-1][:1].isupper():
+            continue
+        family = tokens[-1].title() if tokens[-1].isupper() else tokens[-1]
+        names.append(f"{family} {''.join(t[0] for t in tokens[:-1])}")
+    return ", ".join(names[:6])
+
+
+def citation_guess(pdf: PdfText) -> str:
+    """A reference string to look the PDF up by: the line after the title (authors), the title, a year."""
+    title = find_title(pdf)
+    if not title:
+        return ""
+    lines = [clean(line.text) for line in pdf.pages[0]] if pdf.pages else []
+    after = next((i + 1 for i, line in enumerate(lines) if line and title.endswith(line)), len(lines))
+    authors = _vancouver_authors(lines[after]) if after < len(lines) else ""
+    years = Counter(_YEAR.findall(" ".join(lines)))
+    year = years.most_common(1)[0][0] if years else ""
+    return ". ".join(part.rstrip(".") for part in (authors, title, year) if part) + "."
+
+
 # --- captions ----------------------------------------------------------------------------------
 
 

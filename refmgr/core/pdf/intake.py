@@ -12,7 +12,7 @@ from refmgr.core.importer import ItemReport
 from refmgr.core.intake import _fetch_and_save, _Run, _Wanted
 from refmgr.core.library import Library
 from refmgr.core.model import Article
-from refmgr.core.pdf.analysis import PDF_SOURCE, article_from_pdf, full_text
+from refmgr.core.pdf.analysis import PDF_SOURCE, article_from_pdf, citation_guess, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, articles_with_file, attach_file, file_sha256
 from refmgr.core.pdf.extract import PdfError, PdfExtractor
 
@@ -96,7 +96,7 @@ def _import_one(
     found = article_from_pdf(pdf)
     doi, how = found.doi, "DOI in the PDF"
     if not doi and client is not None and found.title:
-        doi, how = _doi_from_title(found.title, client, run, source), "title matched in Crossref"
+        doi, how = _doi_from_title(citation_guess(pdf), client, run, source), "title matched in Crossref"
     article_id = None
     if doi:
         _fetch_and_save(library, client, [_Wanted(doi, source, list_id)], run, refresh=False)
@@ -115,10 +115,10 @@ def _import_one(
     return article_id
 
 
-def _doi_from_title(title: str, client: CrossrefClient, run: _Run, source: str) -> str:
-    """A DOI for a title only when Crossref's best match passes the reference resolver's checks."""
+def _doi_from_title(citation: str, client: CrossrefClient, run: _Run, source: str) -> str:
+    """A DOI for the PDF's title, authors and year only when Crossref's best match passes the resolver's checks."""
     try:
-        status, best, _ = resolve_reference_text(title, client)
+        status, best, _ = resolve_reference_text(citation, client)
     except CrossrefError as error:
         run.report.warnings.append(f"{source}: title lookup in Crossref failed ({error.reason})")
         return ""
