@@ -20,6 +20,7 @@ class Settings:
 
     mailto: str = ""
     crossref_url: str = ""
+    unpaywall_url: str = ""
     library_path: str = ""
     citation_style: str = "vancouver"
     first_run_done: bool = False

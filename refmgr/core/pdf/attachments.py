@@ -77,8 +77,9 @@ def store_file(library: Library, source: Path, sha256: str | None = None) -> tup
 
 
 def attach_file(
-    library: Library, article_id: int, source: Path, text: str = "", pages: int | None = None
-) -> AttachResult:
+    library: Library, article_id: int, source: Path, text: str = "", pages: int | None = None,
+    original_name: str = "",
+) -> AttachResult:  # fmt: skip
     """Attach a file to an article: copy it in, link it and index its text (one transaction for the rows)."""
     source = Path(source)
     sha256, stored = store_file(library, source)
@@ -91,7 +92,7 @@ def attach_file(
         cursor = conn.execute(
             "INSERT INTO attachments (article_id, sha256, stored_name, original_name, size, pages, added) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (article_id, sha256, stored.name, source.name, stored.stat().st_size, pages, now_iso()),
+            (article_id, sha256, stored.name, original_name or source.name, stored.stat().st_size, pages, now_iso()),
         )
         attachment_id = int(cursor.lastrowid or 0)
         if text:
