@@ -9,7 +9,7 @@ from pathlib import Path
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.importer import import_files
+from refmgr.core.importer import ImportReport, import_files
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
 from refmgr.core.search import ArticleQuery
@@ -17,7 +17,7 @@ from refmgr.core.search import ArticleQuery
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the library subcommands."""
-    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib and other reference files")
+    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib, other reference files and PDFs")
     p.add_argument("files", nargs="+", metavar="FILE")
     library_option(p)
     p.set_defaults(handler=cmd_import)
@@ -52,7 +52,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
     with open_library(args) as library:
         try:
-            report = import_files(library, [Path(f) for f in args.files])
+            from refmgr.core.pdf.intake import split_pdfs
+
+            pdfs, others = split_pdfs([Path(f) for f in args.files])
+            report = import_files(library, others) if others or not pdfs else ImportReport()
+            if pdfs:  # PDFs (and folders of them) go through intake: DOI -> Crossref, file attached
+                from refmgr.cli.pdf_cmds import import_pdf_paths
+
+                report.extend(import_pdf_paths(library, pdfs))
         except LibraryError as error:
             raise UsageError(str(error)) from error
     print(report.render())
