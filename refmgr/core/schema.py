@@ -177,18 +177,19 @@ def _migrate_attachments(conn: sqlite3.Connection) -> None:
     if "source" not in {row[1] for row in conn.execute("PRAGMA table_info(figures)")}:
         conn.execute("ALTER TABLE figures ADD COLUMN source TEXT NOT NULL DEFAULT ''")
     conn.execute(
-        "CREATE TABLE attachments (id INTEGER PRIMARY KEY, "
+        "CREATE TABLE IF NOT EXISTS attachments (id INTEGER PRIMARY KEY, "
         "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
         "sha256 TEXT NOT NULL, stored_name TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '', "
         "size INTEGER NOT NULL DEFAULT 0, pages INTEGER, added TEXT NOT NULL, "
         "UNIQUE (article_id, sha256))"
     )
-    conn.execute("CREATE INDEX attachments_sha256 ON attachments(sha256)")
+    conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
     conn.execute(
-        "CREATE VIRTUAL TABLE attachments_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+        "CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts "
+        "USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
     )
     conn.execute(
-        "CREATE TRIGGER attachments_fts_delete AFTER DELETE ON attachments BEGIN "
+        "CREATE TRIGGER IF NOT EXISTS attachments_fts_delete AFTER DELETE ON attachments BEGIN "
         "DELETE FROM attachments_fts WHERE rowid = old.id; END"
     )
 

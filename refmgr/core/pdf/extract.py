@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -156,7 +157,8 @@ def _to_text(path: Path, data: dict[str, Any]) -> PdfText:
     if error:
         dois = [d for d in extract_dois(data.get("xmp") or "") if "(issn)" not in d]
         hint = f"; its metadata names doi:{dois[0]}, which you can import instead" if dois else ""
-        raise PdfError(f"{path}: damaged or incomplete PDF ({data.get('detail', 'unreadable')}){hint}")
+        detail = re.sub(r"^Failed to load document \((.*)\)\.?$", r"\1", str(data.get("detail") or "unreadable"))
+        raise PdfError(f"{path}: damaged or incomplete PDF ({detail}){hint}")
     pages = [[Line(*line) for line in page] for page in data["pages"]]
     return PdfText(path, pages, int(data["page_count"]), dict(data.get("info") or {}), data.get("xmp") or "")
 
