@@ -1,4 +1,4 @@
-"""Subcommands for PDFs: attach, attachments, find-pdf, fulltext (and `refmgr import` of PDFs via import_pdf_paths)."""
+"""Subcommands for PDFs: attach, attachments, find-pdf, identify, fulltext; PDFs for `refmgr import`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("articles", nargs="+", metavar="ID|DOI|PMID")
     library_option(p)
     p.set_defaults(handler=cmd_find_pdf)
+
+    p = subparsers.add_parser("identify", help="give an article kept from its PDF alone its DOI, and fetch it")
+    p.add_argument("article", metavar="ID")
+    p.add_argument("doi", metavar="DOI")
+    library_option(p)
+    p.set_defaults(handler=cmd_identify)
 
     p = subparsers.add_parser("fulltext", help="search the text of attached PDFs, with the matching passage")
     p.add_argument("query", nargs="+")
@@ -114,6 +120,25 @@ def cmd_find_pdf(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"#{article_id}: no PDF: {error}")
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_identify(args: argparse.Namespace) -> int:
+    """Set the DOI of an article imported from a PDF alone and fetch its Crossref record."""
+    from refmgr.core.crossref.client import client_from_settings
+    from refmgr.core.pdf.identify import identify
+    from refmgr.core.settings import Settings
+    from refmgr.paths import settings_file
+
+    with open_library(args) as library, client_from_settings(Settings.load(settings_file())) as client:
+        (article_id,) = resolve_articles(library, [args.article])
+        try:
+            target, report = identify(library, article_id, args.doi, client)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        if target != article_id:
+            print(f"#{article_id} merged into #{target}, which already had doi:{library.get(target).doi}")
+        print(report.render())
+        return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 
 def cmd_fulltext(args: argparse.Namespace) -> int:

@@ -71,6 +71,8 @@ class PdfTab(QWidget):
         self.next_match = QPushButton("Next")
         self.open_outside = QPushButton("Open in system viewer")
         self.show_folder = QPushButton("Show in folder")
+        for button in (self.previous_page, self.next_page, self.zoom_out, self.zoom_in):
+            button.setMaximumWidth(36)
         bar = QHBoxLayout()
         for widget in (self.files, self.previous_page, self.page, self.pages, self.next_page, self.zoom_out,
                        self.zoom_in, self.fit_width, self.search, self.matches, self.next_match, self.open_outside,

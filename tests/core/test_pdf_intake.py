@@ -162,3 +162,34 @@ def test_deleting_an_article_or_attachment_clears_its_index_and_file(library, se
     intake.import_inputs(library, paths=[path2], client=crossref_client)
     library.delete([article_id])
     assert library.conn.execute("SELECT count(*) FROM attachments_fts").fetchone()[0] == 0
+
+
+def test_identifying_a_pdf_only_article(library, server, crossref_client, tmp_path):
+    from refmgr.core.pdf.identify import identify
+
+    path = write_article_pdf(tmp_path / "scan.pdf", "Some congress abstract on proton therapy", ["Text."], figures=1)
+    intake.import_inputs(library, paths=[path], client=None)
+    (article_id,) = library.query_ids()
+    assert NEEDS_IDENTIFICATION in library.tags_of(article_id)
+    target, report = identify(library, article_id, "https://doi.org/10.1002/acm2.14114", crossref_client)
+    assert target == article_id and report.counts() == {"updated": 1}
+    article = library.get(article_id)
+    assert article.doi == "10.1002/acm2.14114" and article.journal == "Journal of Applied Clinical Medical Physics"
+    assert NEEDS_IDENTIFICATION not in article.tags
+    assert len(attachments_of(library, article_id)) == 1
+
+
+def test_identifying_with_a_doi_already_in_the_library_moves_the_pdf(library, server, crossref_client, tmp_path):
+    from refmgr.core.model import Article
+    from refmgr.core.pdf.identify import identify
+
+    owner = library.save(Article(title="A stopping criterion", doi="10.1002/acm2.14114", year=2023)).article_id
+    path = write_article_pdf(tmp_path / "scan.pdf", "A stopping criterion for proton CT", ["Text."], figures=2)
+    intake.import_inputs(library, paths=[path], client=None)
+    orphan = next(i for i in library.query_ids() if i != owner)
+    target, _ = identify(library, orphan, "10.1002/acm2.14114", crossref_client)
+    assert target == owner and library.get(orphan) is None
+    assert len(attachments_of(library, owner)) == 1
+    assert [f.label for f in library.get(owner).figures] == ["Figure 1", "Figure 2"]
+    with pytest.raises(ValueError, match="not a DOI"):
+        identify(library, owner, "nonsense", crossref_client)

@@ -15,8 +15,8 @@ from refmgr.core.model import Article
 from refmgr.core.pdf.analysis import PDF_SOURCE, article_from_pdf, citation_guess, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, articles_with_file, attach_file, file_sha256
 from refmgr.core.pdf.extract import PdfError, PdfExtractor
+from refmgr.core.pdf.identify import NEEDS_IDENTIFICATION
 
-NEEDS_IDENTIFICATION = "needs identification"
 MAX_FOLDER_PDFS = 5000
 
 
@@ -104,7 +104,8 @@ def _import_one(
     notes = [how] if article_id is not None else []
     if article_id is None:
         article_id = _save_from_pdf(library, found, doi, list_id, path)
-        notes = [f"kept from the PDF alone, tagged “{NEEDS_IDENTIFICATION}”: find its DOI, then `refmgr import DOI`"]
+        notes = [f"kept from the PDF alone, tagged “{NEEDS_IDENTIFICATION}”: find its DOI, then "
+                 f"`refmgr identify {article_id} DOI`"]
         if doi:
             notes = [f"doi:{doi} is not in Crossref yet; kept from the PDF's own metadata"]
         run.add(ItemReport(f"{path.name} “{found.title[:60] or 'untitled'}”", "added", article_id, notes[0], source))
