@@ -50,11 +50,13 @@ def seeded_window(qtbot, seeded_path: Path) -> Iterator[MainWindow]:
 
 def drop(target: QWidget, mime: QMimeData, pos: QPoint | None = None) -> bool:
     """Deliver a real drag-enter and drop of MIME at POS on TARGET; True when the drop was accepted."""
-    point = QPointF(pos if pos is not None else target.rect().center())
+    where = pos if pos is not None else target.rect().center()
+    point = QPointF(where)
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(point, actions, mime, buttons, modifiers))
-    QApplication.sendEvent(target, QDragMoveEvent(point, actions, mime, buttons, modifiers))
+    # PySide6 6.11 takes a QPoint for drag enter/move events and a QPointF for the drop
+    QApplication.sendEvent(target, QDragEnterEvent(where, actions, mime, buttons, modifiers))
+    QApplication.sendEvent(target, QDragMoveEvent(where, actions, mime, buttons, modifiers))
     event = QDropEvent(point, actions, mime, buttons, modifiers)
     QApplication.sendEvent(target, event)
     return event.isAccepted()

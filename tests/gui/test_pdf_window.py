@@ -13,7 +13,7 @@ from refmgr.core.model import Article
 from refmgr.core.settings import Settings
 from refmgr.paths import settings_file
 from tests.crossref_server import CrossrefServer
-from tests.gui.conftest import open_window
+from tests.gui.conftest import drop, open_window
 from tests.pdf_maker import write_article_pdf
 from tests.unpaywall_server import UnpaywallServer
 
@@ -72,7 +72,7 @@ def test_dropping_twenty_pdfs(qtbot, monkeypatch: pytest.MonkeyPatch, crossref_s
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     with qtbot.waitSignal(window.import_finished, timeout=120_000) as finished:
         meter.start()
-        assert window.import_mime(mime)  # what a drop on the window does (tests/gui/test_imports.py drops for real)
+        assert drop(window.table.viewport(), mime)
     meter.timer.stop()
     assert finished.args[0].counts() == {"added": DROPPED}
     assert window.model.rowCount() == DROPPED
