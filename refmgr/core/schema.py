@@ -172,6 +172,13 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
 def _migrate_attachments(conn: sqlite3.Connection) -> None:
     """Attached files (PDFs) with their own full-text table, and where each figure legend came from."""
     if "source" not in {row[1] for row in conn.execute("PRAGMA table_info(figures)")}:
@@ -194,7 +201,9 @@ def _migrate_attachments(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_attachments]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_attachments,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
