@@ -1,4 +1,4 @@
-"""Subcommands for PDFs: attach, attachments, find-pdf, identify, fulltext; PDFs for `refmgr import`."""
+"""Subcommands for PDFs: attach, attachments, detach, find-pdf, identify, fulltext; PDFs for `refmgr import`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="JSON output")
     library_option(p)
     p.set_defaults(handler=cmd_attachments)
+
+    p = subparsers.add_parser("detach", help="remove an attachment (its file too, unless another article uses it)")
+    p.add_argument("attachment", type=int, metavar="ATTACHMENT_ID", help="as listed by `refmgr attachments`")
+    library_option(p)
+    p.set_defaults(handler=cmd_detach)
 
     p = subparsers.add_parser("find-pdf", help="look for an open-access PDF (Unpaywall, your e-mail) and attach it")
     p.add_argument("articles", nargs="+", metavar="ID|DOI|PMID")
@@ -101,6 +106,17 @@ def cmd_attachments(args: argparse.Namespace) -> int:
             print(f"{attachment.id}\t{attachment.original_name}\t{pages}\t{path}{missing}")
         if not rows:
             print(f"#{article_id} has no attachments", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_detach(args: argparse.Namespace) -> int:
+    """Remove one attachment."""
+    from refmgr.core.pdf.attachments import detach
+
+    with open_library(args) as library:
+        if not detach(library, args.attachment):
+            raise UsageError(f"no attachment {args.attachment} in {library.path}")
+    print(f"attachment {args.attachment} removed")
     return EXIT_OK
 
 

@@ -63,6 +63,10 @@ def test_attach_and_list_attachments(library_path: Path, tmp_path: Path, capsys)
     (row,) = json.loads(capsys.readouterr().out)
     assert row["name"] == "nar.pdf" and row["pages"] == 16 and row["present"]
     assert Path(row["path"]).parent == library_path.parent / "library-attachments"
+    assert main(["detach", "--library", str(library_path), str(row["id"])]) == 0
+    assert not Path(row["path"]).exists()
+    assert main(["detach", "--library", str(library_path), str(row["id"])]) == 2
+    assert f"no attachment {row['id']}" in capsys.readouterr().err
 
 
 def test_attach_refuses_another_articles_pdf(library_path: Path, capsys) -> None:
