@@ -62,7 +62,7 @@ def import_pdf_paths(library: Library, paths: list[Path]) -> ImportReport:
 
 def cmd_attach(args: argparse.Namespace) -> int:
     """Copy a file beside the library, link it to the article and index its text."""
-    from refmgr.core.pdf.analysis import article_from_pdf, full_text
+    from refmgr.core.pdf.analysis import article_and_pages, full_text
     from refmgr.core.pdf.attachments import add_pdf_findings, attach_file
     from refmgr.core.pdf.extract import PdfError, read_pdf
 
@@ -71,19 +71,19 @@ def cmd_attach(args: argparse.Namespace) -> int:
         raise UsageError(f"{path}: no such file")
     with open_library(args) as library:
         (article_id,) = resolve_articles(library, [args.article])
-        text, pages, notes = "", None, []
+        text, pages, notes, figure_pages = "", None, [], {}
         try:
             pdf = read_pdf(path)
         except PdfError as error:
             notes.append(f"attached without its text: {str(error).split(': ', 1)[-1]}")
         else:
             text, pages = full_text(pdf), pdf.page_count
-            found = article_from_pdf(pdf)
+            found, figure_pages = article_and_pages(pdf)
             doi = library.get(article_id).doi
             if found.doi and doi and found.doi != doi.lower():
                 raise UsageError(f"{path} is doi:{found.doi}, but #{article_id} is doi:{doi}; not attached")
             notes += add_pdf_findings(library, article_id, found.figures, [k.term for k in found.keywords])
-        result = attach_file(library, article_id, path, text, pages)
+        result = attach_file(library, article_id, path, text, pages, figure_pages=figure_pages)
         verb = "attached" if result.added else "already attached"
         print("; ".join([f"#{article_id}: {path.name} {verb} as {result.path}", *notes]))
     return EXIT_OK

@@ -180,7 +180,7 @@ def _migrate_zotero(conn: sqlite3.Connection) -> None:
 
 
 def _migrate_attachments(conn: sqlite3.Connection) -> None:
-    """Attached files (PDFs) with their own full-text table, and where each figure legend came from."""
+    """Attached files (PDFs; the page of each figure's caption) with their own full-text table; legends' sources."""
     if "source" not in {row[1] for row in conn.execute("PRAGMA table_info(figures)")}:
         conn.execute("ALTER TABLE figures ADD COLUMN source TEXT NOT NULL DEFAULT ''")
     conn.execute(
@@ -188,7 +188,7 @@ def _migrate_attachments(conn: sqlite3.Connection) -> None:
         "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
         "sha256 TEXT NOT NULL, stored_name TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '', "
         "size INTEGER NOT NULL DEFAULT 0, pages INTEGER, added TEXT NOT NULL, "
-        "UNIQUE (article_id, sha256))"
+        "figure_pages TEXT NOT NULL DEFAULT '{}', UNIQUE (article_id, sha256))"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
     conn.execute(

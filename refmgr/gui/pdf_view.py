@@ -64,6 +64,9 @@ class PdfTab(QWidget):
         self.zoom_in = QPushButton("+")
         self.zoom_in.setToolTip("Zoom in")
         self.fit_width = QPushButton("Fit width")
+        self.figures = QComboBox()
+        self.figures.setAccessibleName("Go to figure")
+        self.figures.setToolTip("Jump to the page of a figure's caption")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search in the PDF")
         self.search.setClearButtonEnabled(True)
@@ -75,8 +78,8 @@ class PdfTab(QWidget):
             button.setMaximumWidth(36)
         bar = QHBoxLayout()
         for widget in (self.files, self.previous_page, self.page, self.pages, self.next_page, self.zoom_out,
-                       self.zoom_in, self.fit_width, self.search, self.matches, self.next_match, self.open_outside,
-                       self.show_folder):  # fmt: skip
+                       self.zoom_in, self.fit_width, self.figures, self.search, self.matches, self.next_match,
+                       self.open_outside, self.show_folder):  # fmt: skip
             bar.addWidget(widget)
         bar.setStretchFactor(self.search, 1)
         self.message = QLabel()
@@ -115,6 +118,7 @@ class PdfTab(QWidget):
         self.search_model.modelReset.connect(self._show_match_count)
         self.next_match.clicked.connect(self.next_search_result)
         self.files.activated.connect(lambda _index: self.load_current())
+        self.figures.activated.connect(self._figure_chosen)
         self.open_outside.clicked.connect(self._open_outside)
         self.show_folder.clicked.connect(self._show_folder)
         self.find_pdf.clicked.connect(lambda: self.article and self.find_pdf_requested.emit(self.article.id))
@@ -166,10 +170,33 @@ class PdfTab(QWidget):
             self._fail(f"Qt could not open {path.name} ({error.name}).")
             return
         self.stack.setCurrentIndex(1)
+        self._list_figures(self.attachments[index].figure_pages)
         self.page.setMaximum(max(self.document.pageCount(), 1))
         self.pages.setText(f"of {self.document.pageCount()}")
         self._search_changed(self.search.text())
         self._page_changed(0)
+
+    def _list_figures(self, pages: dict[str, int]) -> None:
+        self.figures.clear()
+        self.figures.addItem("Go to figure…", -1)
+        for label, page in pages.items():
+            self.figures.addItem(f"{label} (p. {page})", page - 1)
+        self.figures.setVisible(bool(pages))
+
+    def go_to_figure(self, label: str) -> bool:
+        """Show the page where a figure's caption is (labels as the legends have them); False if unknown."""
+        index = next((i for i in range(1, self.figures.count()) if self.figures.itemText(i).startswith(f"{label} (")),
+                     -1)  # fmt: skip
+        if index < 0:
+            return False
+        self._figure_chosen(index)
+        return True
+
+    def _figure_chosen(self, index: int) -> None:
+        page = self.figures.itemData(index)
+        if isinstance(page, int) and page >= 0:
+            self.go_to_page(page)
+        self.figures.setCurrentIndex(0)
 
     def _fail(self, text: str) -> None:
         self.document.close()

@@ -45,6 +45,13 @@ def test_pdf_tab_pages_zoom_and_search(qtbot, library_with_pdf) -> None:
     qtbot.waitUntil(lambda: tab.page.value() == 5)
     tab.go_to_page(99)
     qtbot.waitUntil(lambda: tab.page.value() == 16)
+    assert [tab.figures.itemText(i) for i in range(tab.figures.count())] == [
+        "Go to figure…", "Figure 1 (p. 4)", "Figure 2 (p. 6)", "Figure 3 (p. 8)", "Figure 4 (p. 10)",
+        "Figure 5 (p. 12)",
+    ]  # fmt: skip
+    assert tab.go_to_figure("Figure 3")
+    qtbot.waitUntil(lambda: tab.page.value() == 8)
+    assert not tab.go_to_figure("Figure 9")
     tab.set_zoom(2.0)
     assert tab.view.zoomFactor() == pytest.approx(2.0)
     tab.set_zoom(100)

@@ -291,10 +291,17 @@ def find_keywords(pdf: PdfText) -> list[str]:
 # --- the article -------------------------------------------------------------------------------
 
 
-def article_from_pdf(pdf: PdfText) -> Article:
-    """An article from the PDF alone: DOI, title, captions as legends and keywords, all marked as from the PDF."""
+def article_and_pages(pdf: PdfText) -> tuple[Article, dict[str, int]]:
+    """An article from the PDF alone (DOI, title, captions as legends, keywords; marked as from the PDF),
+    and the page (1-based) of each figure's caption."""
     doi, _ = find_doi(pdf)
+    captions = find_captions(pdf)
     article = Article(title=find_title(pdf), doi=doi, source=PDF_SOURCE)
-    article.figures = [Figure(c.label, c.legend, source=PDF_SOURCE) for c in find_captions(pdf)]
+    article.figures = [Figure(c.label, c.legend, source=PDF_SOURCE) for c in captions]
     article.keywords = [Keyword(term) for term in find_keywords(pdf)]
-    return article
+    return article, {c.label: c.page for c in captions}
+
+
+def article_from_pdf(pdf: PdfText) -> Article:
+    """An article from the PDF alone (see article_and_pages)."""
+    return article_and_pages(pdf)[0]

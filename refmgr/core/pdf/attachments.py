@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from refmgr.core.db import LibraryError, now_iso
@@ -28,6 +29,7 @@ class Attachment:
     size: int
     pages: int | None
     added: str
+    figure_pages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def store_file(library: Library, source: Path, sha256: str | None = None) -> tup
 
 def attach_file(
     library: Library, article_id: int, source: Path, text: str = "", pages: int | None = None,
-    original_name: str = "",
+    original_name: str = "", figure_pages: dict[str, int] | None = None,
 ) -> AttachResult:  # fmt: skip
     """Attach a file to an article: copy it in, link it and index its text (one transaction for the rows)."""
     source = Path(source)
@@ -89,10 +91,11 @@ def attach_file(
         ).fetchone()
         if row:
             return AttachResult(row[0], False, stored)
+        name, size = original_name or source.name, stored.stat().st_size
         cursor = conn.execute(
-            "INSERT INTO attachments (article_id, sha256, stored_name, original_name, size, pages, added) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (article_id, sha256, stored.name, original_name or source.name, stored.stat().st_size, pages, now_iso()),
+            "INSERT INTO attachments (article_id, sha256, stored_name, original_name, size, pages, added, "
+            "figure_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, sha256, stored.name, name, size, pages, now_iso(), json.dumps(figure_pages or {})),
         )
         attachment_id = int(cursor.lastrowid or 0)
         if text:
@@ -103,11 +106,11 @@ def attach_file(
 def attachments_of(library: Library, article_id: int) -> list[Attachment]:
     """An article's attachments, oldest first."""
     rows = library.conn.execute(
-        "SELECT id, article_id, sha256, stored_name, original_name, size, pages, added FROM attachments "
-        "WHERE article_id = ? ORDER BY id",
+        "SELECT id, article_id, sha256, stored_name, original_name, size, pages, added, figure_pages "
+        "FROM attachments WHERE article_id = ? ORDER BY id",
         (article_id,),
     )
-    return [Attachment(*row) for row in rows]
+    return [Attachment(*row[:-1], figure_pages=json.loads(row[-1] or "{}")) for row in rows]
 
 
 def attachment_path(library: Library, attachment: Attachment) -> Path:

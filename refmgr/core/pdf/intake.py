@@ -12,7 +12,7 @@ from refmgr.core.importer import ItemReport
 from refmgr.core.intake import _fetch_and_save, _Run, _Wanted
 from refmgr.core.library import Library
 from refmgr.core.model import Article
-from refmgr.core.pdf.analysis import PDF_SOURCE, article_from_pdf, citation_guess, full_text
+from refmgr.core.pdf.analysis import PDF_SOURCE, article_and_pages, citation_guess, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, articles_with_file, attach_file, file_sha256
 from refmgr.core.pdf.extract import PdfError, PdfExtractor
 from refmgr.core.pdf.identify import NEEDS_IDENTIFICATION
@@ -93,7 +93,7 @@ def _import_one(
             "the file with `refmgr attach`"
         )
         return None
-    found = article_from_pdf(pdf)
+    found, figure_pages = article_and_pages(pdf)
     doi, how = found.doi, "DOI in the PDF"
     if not doi and client is not None and found.title:
         doi, how = _doi_from_title(citation_guess(pdf), client, run, source), "title matched in Crossref"
@@ -109,7 +109,7 @@ def _import_one(
         if doi:
             notes = [f"doi:{doi} is not in Crossref yet; kept from the PDF's own metadata"]
         run.add(ItemReport(f"{path.name} “{found.title[:60] or 'untitled'}”", "added", article_id, notes[0], source))
-    attach_file(library, article_id, path, text, pdf.page_count)
+    attach_file(library, article_id, path, text, pdf.page_count, figure_pages=figure_pages)
     added = add_pdf_findings(library, article_id, found.figures, [k.term for k in found.keywords])
     if added:
         run.report.warnings.append(f"{path.name}: {', '.join(added)} (#{article_id})")

@@ -15,7 +15,7 @@ import httpx2
 
 from refmgr import __version__
 from refmgr.core.library import Library
-from refmgr.core.pdf.analysis import article_from_pdf, full_text
+from refmgr.core.pdf.analysis import article_and_pages, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, attach_file
 from refmgr.core.pdf.extract import MAX_PDF_BYTES, PdfError, PdfExtractor
 from refmgr.core.settings import Settings
@@ -147,11 +147,12 @@ def _attach_download(library: Library, article_id: int, doi: str, path: Path, co
             pdf = extractor.extract(path)
     except PdfError as error:
         raise FindPdfError(f"the downloaded file cannot be read: {str(error).split(': ', 1)[-1]}") from error
-    found = article_from_pdf(pdf)
+    found, figure_pages = article_and_pages(pdf)
     if found.doi and found.doi != doi.lower():
         raise FindPdfError(f"the downloaded PDF is doi:{found.doi}, not doi:{doi}; not attached")
     name = f"{doi.replace('/', '_')}.pdf"
-    result = attach_file(library, article_id, path, full_text(pdf), pdf.page_count, original_name=name)
+    result = attach_file(library, article_id, path, full_text(pdf), pdf.page_count, original_name=name,
+                         figure_pages=figure_pages)  # fmt: skip
     added = add_pdf_findings(library, article_id, found.figures, [k.term for k in found.keywords])
     details = f"{copy.version or 'version unknown'}, {copy.license or 'licence not stated'}"
     where = f"{copy.host_type or 'open-access'} copy ({details})"
