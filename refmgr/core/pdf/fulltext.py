@@ -52,18 +52,28 @@ def search_fulltext(library: Library, text: str, limit: int = 50) -> list[Fullte
     expression = fts_expression(text)
     if not expression:
         return []
-    sql = (
-        "SELECT at.article_id, at.id, snippet(attachments_fts, 0, '[', ']', ' … ', 12) "
-        "FROM attachments_fts JOIN attachments at ON at.id = attachments_fts.rowid "
-        "WHERE attachments_fts MATCH ? ORDER BY bm25(attachments_fts) LIMIT ?"
+    # the best rows first from the index alone; passages (which re-read each document's text) only for those
+    best = "SELECT rowid FROM attachments_fts WHERE attachments_fts MATCH ? ORDER BY rank LIMIT ?"
+    passages = (
+        "SELECT attachments_fts.rowid, snippet(attachments_fts, 0, '[', ']', ' … ', 12) FROM attachments_fts "
+        "WHERE attachments_fts MATCH ? AND attachments_fts.rowid = ?"
     )
     try:
-        rows = library.conn.execute(sql, (expression, limit * 2)).fetchall()
+        ranked = [row[0] for row in library.conn.execute(best, (expression, limit * 2))]
+        owners = dict(library.conn.execute(
+            f"SELECT id, article_id FROM attachments WHERE id IN ({', '.join('?' * len(ranked))})", ranked
+        ).fetchall()) if ranked else {}  # fmt: skip
+        hits: dict[int, FulltextHit] = {}
+        for attachment_id in ranked:
+            article_id = owners.get(attachment_id)
+            if article_id is None or article_id in hits:
+                continue
+            _, snippet = library.conn.execute(passages, (expression, attachment_id)).fetchone()
+            hits[article_id] = FulltextHit(article_id, attachment_id, " ".join(snippet.split()))
+            if len(hits) == limit:
+                break
     except sqlite3.OperationalError as error:
         if "fts5" in str(error):
             return []
         raise
-    hits: dict[int, FulltextHit] = {}
-    for article_id, attachment_id, snippet in rows:
-        hits.setdefault(article_id, FulltextHit(article_id, attachment_id, " ".join(snippet.split())))
-    return list(hits.values())[:limit]
+    return list(hits.values())
