@@ -173,3 +173,12 @@ def extract_limit() -> int:
     from refmgr.core.pdf.worker import MEMORY_LIMIT_BYTES
 
     return MEMORY_LIMIT_BYTES
+
+
+def test_a_read_in_progress_can_be_cancelled(monkeypatch):
+    hang = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(extract, "worker_command", lambda: hang)
+    calls = []
+    with PdfExtractor(timeout=30) as extractor, pytest.raises(extract.PdfCancelled, match="reading was cancelled"):
+        extractor.extract(DATA / "bmc_jtmo_2010_dvt_prophylaxis_trauma.pdf", cancel=lambda: calls.append(1) or True)
+    assert calls and extractor._process is None

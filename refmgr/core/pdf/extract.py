@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,16 @@ from refmgr.core.identifiers import extract_dois
 
 MAX_PDF_BYTES = 200 * 2**20
 PDF_TIMEOUT_S = 60.0
+POLL_S = 0.1  # how often a read in progress checks for cancellation
 _HEAD_BYTES = 1024
 
 
 class PdfError(ValueError):
     """A PDF refmgr cannot read: the message names the file and says why."""
+
+
+class PdfCancelled(PdfError):
+    """Reading a PDF was cancelled by the user."""
 
 
 @dataclass(frozen=True)
@@ -109,19 +116,30 @@ class PdfExtractor:
         self._process, self._replies = process, replies
         return process
 
-    def extract(self, path: Path) -> PdfText:
-        """The PDF's text and metadata; PdfError for anything unreadable, hostile or too slow."""
+    def extract(self, path: Path, cancel: Callable[[], bool] | None = None) -> PdfText:
+        """The PDF's text and metadata; PdfError for anything unreadable, hostile or too slow.
+
+        `cancel` is polled while the worker reads: cancelling stops the worker and raises PdfCancelled.
+        """
         path = Path(path)
         check_pdf_file(path)
         process = self._process if self._process and self._process.poll() is None else self._start()
         assert process.stdin is not None
+        deadline = time.monotonic() + self.timeout
         try:
             process.stdin.write(json.dumps(str(path.resolve())) + "\n")
             process.stdin.flush()
-            reply = self._replies.get(timeout=self.timeout)
-        except queue.Empty:
-            self.close()
-            raise PdfError(f"{path}: reading it took over {self.timeout:g} s, so it was stopped") from None
+            while True:
+                try:
+                    reply = self._replies.get(timeout=min(POLL_S, max(deadline - time.monotonic(), 0.001)))
+                    break
+                except queue.Empty:
+                    if cancel is not None and cancel():
+                        self.close()
+                        raise PdfCancelled(f"{path}: reading was cancelled") from None
+                    if time.monotonic() >= deadline:
+                        self.close()
+                        raise PdfError(f"{path}: reading it took over {self.timeout:g} s, so it was stopped") from None
         except OSError as error:
             self.close()
             raise PdfError(f"{path}: the PDF reader stopped ({error})") from error

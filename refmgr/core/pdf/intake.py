@@ -14,7 +14,7 @@ from refmgr.core.library import Library
 from refmgr.core.model import Article
 from refmgr.core.pdf.analysis import PDF_SOURCE, article_and_pages, citation_guess, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, articles_with_file, attach_file, file_sha256
-from refmgr.core.pdf.extract import PdfError, PdfExtractor
+from refmgr.core.pdf.extract import PdfCancelled, PdfError, PdfExtractor
 from refmgr.core.pdf.identify import NEEDS_IDENTIFICATION
 
 MAX_FOLDER_PDFS = 5000
@@ -82,7 +82,9 @@ def _import_one(
         run.add(ItemReport(path.name, "duplicate", known[0], f"this PDF is already attached to #{known[0]}", source))
         return known[0]
     try:
-        pdf = extractor.extract(path)
+        pdf = extractor.extract(path, cancel=run.cancelled)
+    except PdfCancelled:
+        return None
     except PdfError as error:
         run.report.unreadable.append(str(error))
         return None
