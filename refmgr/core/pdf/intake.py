@@ -41,6 +41,8 @@ def split_pdfs(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
             pdfs.extend(found[:MAX_FOLDER_PDFS])
+            if not found:
+                others.append(path)  # reported by the text reader ("cannot read (Is a directory)")
         elif is_pdf_path(path):
             pdfs.append(path)
         else:
