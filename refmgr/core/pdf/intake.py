@@ -98,21 +98,20 @@ def _import_one(
         )
         return None
     found, figure_pages = article_and_pages(pdf)
-    doi, how = found.doi, "DOI in the PDF"
+    doi = found.doi
     if not doi and client is not None and found.title:
-        doi, how = _doi_from_title(citation_guess(pdf), client, run, source), "title matched in Crossref"
+        doi = _doi_from_title(citation_guess(pdf), client, run, source)
     article_id = None
-    if doi:
+    if doi:  # the Crossref record (or the pending entry when Crossref cannot be asked) is reported as usual
         _fetch_and_save(library, client, [_Wanted(doi, source, list_id)], run, refresh=False)
         article_id = library.find(doi)
-    notes = [how] if article_id is not None else []
     if article_id is None:
         article_id = _save_from_pdf(library, found, doi, list_id, path)
-        notes = [f"kept from the PDF alone, tagged “{NEEDS_IDENTIFICATION}”: find its DOI, then "
-                 f"`refmgr identify {article_id} DOI`"]
-        if doi:
-            notes = [f"doi:{doi} is not in Crossref yet; kept from the PDF's own metadata"]
-        run.add(ItemReport(f"{path.name} “{found.title[:60] or 'untitled'}”", "added", article_id, notes[0], source))
+        note = f"doi:{doi} is not in Crossref (yet); kept from the PDF's own metadata"
+        if not doi:
+            note = (f"kept from the PDF alone, tagged “{NEEDS_IDENTIFICATION}”: find its DOI, then "
+                    f"`refmgr identify {article_id} DOI`")  # fmt: skip
+        run.add(ItemReport(f"{path.name} “{found.title[:60] or 'untitled'}”", "added", article_id, note, source))
     attach_file(library, article_id, path, text, pdf.page_count, figure_pages=figure_pages)
     added = add_pdf_findings(library, article_id, found.figures, [k.term for k in found.keywords])
     if added:
