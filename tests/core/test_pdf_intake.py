@@ -193,3 +193,12 @@ def test_identifying_with_a_doi_already_in_the_library_moves_the_pdf(library, se
     assert [f.label for f in library.get(owner).figures] == ["Figure 1", "Figure 2"]
     with pytest.raises(ValueError, match="not a DOI"):
         identify(library, owner, "nonsense", crossref_client)
+
+
+def test_a_pipe_named_pdf_is_refused_without_blocking(library, tmp_path):
+    import os
+
+    pipe = tmp_path / "stream.pdf"
+    os.mkfifo(pipe)
+    report = intake.import_inputs(library, paths=[pipe], client=None)
+    assert report.unreadable == [f"{pipe}: not a regular file (a folder, pipe or device)"]

@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import stat
 import subprocess
 import sys
 import threading
@@ -58,7 +59,10 @@ class PdfText:
 def check_pdf_file(path: Path, limit: int = MAX_PDF_BYTES) -> None:
     """Refuse, with a message naming the file, what is missing, too large or not a PDF at all."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise PdfError(f"{path}: not a regular file (a folder, pipe or device)")
+        size = info.st_size
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
     except OSError as error:

@@ -14,7 +14,7 @@ from refmgr.core.library import Library
 from refmgr.core.model import Article
 from refmgr.core.pdf.analysis import PDF_SOURCE, article_and_pages, citation_guess, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, articles_with_file, attach_file, file_sha256
-from refmgr.core.pdf.extract import PdfCancelled, PdfError, PdfExtractor
+from refmgr.core.pdf.extract import PdfCancelled, PdfError, PdfExtractor, check_pdf_file
 from refmgr.core.pdf.identify import NEEDS_IDENTIFICATION
 
 MAX_FOLDER_PDFS = 5000
@@ -26,6 +26,8 @@ def is_pdf_path(path: Path) -> bool:
         return True
     if path.suffix.lower() == ".pdf":
         return True
+    if not path.is_file():  # a pipe or device is left to the text reader, which refuses it without blocking
+        return False
     try:
         with path.open("rb") as handle:
             return handle.read(5) == b"%PDF-"
@@ -75,7 +77,11 @@ def _import_one(
 ) -> int | None:  # fmt: skip
     source = str(path)
     try:
+        check_pdf_file(path)  # before hashing: a pipe named .pdf must not block the import
         sha256 = file_sha256(path)
+    except PdfError as error:
+        run.report.unreadable.append(str(error))
+        return None
     except OSError as error:
         run.report.unreadable.append(f"{path}: cannot read ({error.strerror or error})")
         return None
