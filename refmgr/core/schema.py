@@ -172,7 +172,20 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Incomplete author lists ("Fung KFK et al."), the DOI in the case its source gave, stable cite keys."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    added = (("authors_incomplete", "INTEGER NOT NULL DEFAULT 0"), ("doi_given", "TEXT NOT NULL DEFAULT ''"))
+    for name, declaration in added:
+        if name not in columns:  # idempotent: a step may be re-run on a library whose version was set back
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS cite_keys (article_id INTEGER PRIMARY KEY REFERENCES articles(id) "
+        "ON DELETE CASCADE, key TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

