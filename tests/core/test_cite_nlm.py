@@ -22,8 +22,8 @@ EAU, MRC, KEYNOTE, JCO = (
 NLM = {
     EAU: "Ljungberg B, Albiges L, Abu-Ghanem Y, Bedke J, Capitanio U, Dabestani S, et al. European Association "
     "of Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022 Oct;82(4):399-410.",
-    MRC: "Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal carcinoma: "
-    "early results of a randomised controlled trial. Lancet. 1999 Jan;353(9146):14-7.",
+    MRC: "Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal "
+    "carcinoma: early results of a randomised controlled trial. Lancet. 1999 Jan;353(9146):14-7.",
     KEYNOTE: "Rini BI, Plimack ER, Stus V, Gafanov R, Hawkins R, Nosov D, et al. Pembrolizumab plus Axitinib versus "
     "Sunitinib for Advanced Renal-Cell Carcinoma. N Engl J Med. 2019 Mar 21;380(12):1116-27.",
     JCO: "Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C, et al. Sites of metastasis and survival in "

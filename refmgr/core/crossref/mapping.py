@@ -167,9 +167,8 @@ def _doi_in_its_case(work: dict[str, Any]) -> str:
     doi = normalise_doi(str(work.get("DOI") or ""))
     url_doi = re.sub(r"(?i)^https?://(?:dx\.)?doi\.org/", "", str(work.get("URL") or ""))
     for candidate in (str(work.get("DOI") or ""), unquote(url_doi)):
-        if doi and candidate.strip().lower() == doi:
-            if candidate.strip() != doi:
-                return given_doi(candidate)
+        if doi and candidate.strip().lower() == doi and candidate.strip() != doi:
+            return given_doi(candidate)
     return doi
 
 

