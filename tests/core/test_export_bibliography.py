@@ -121,8 +121,10 @@ def test_missing_authors_and_question_titles() -> None:
 
 
 def test_unknown_style_and_format(articles: list[Article]) -> None:
-    with pytest.raises(ExportError, match="unknown style 'harvard'; choose from vancouver, ama, apa"):
+    with pytest.raises(ExportError, match=r"\d+ styles match 'harvard'; give the id of one"):
         export_articles(articles, "bibliography", "harvard")
+    with pytest.raises(ExportError, match="no CSL style matches 'no such style'"):
+        export_articles(articles, "bibliography", "no such style")
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         export_articles(articles, "docx")
     assert export_articles([], "bibliography", "vancouver") == ""
