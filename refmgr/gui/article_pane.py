@@ -225,6 +225,9 @@ class ArticlePane(QWidget):
     fields_edited = Signal(int, dict)
     tags_edited = Signal(int, list)
     figures_requested = Signal(int)
+    cite_key_copy = Signal(str)
+    cite_key_edit = Signal(int)
+    cite_key_missing = Signal(int)
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -244,6 +247,10 @@ class ArticlePane(QWidget):
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
         self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.cite_key = QLabel()
+        self.cite_key.setObjectName("citeKey")
+        self.cite_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.cite_key.linkActivated.connect(self._cite_key_link)
         self.status = QComboBox()
         self.status.addItems([s.capitalize() for s in READ_STATUSES])
         self.rating = QComboBox()
@@ -273,7 +280,7 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        for widget in (self.retracted, self.title, self.authors, self.citation, self.links):
+        for widget in (self.retracted, self.title, self.authors, self.citation, self.links, self.cite_key):
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
         body_layout.addWidget(self.tabs, 1)
@@ -320,6 +327,7 @@ class ArticlePane(QWidget):
             self.authors.setText(html.escape(authors_line(article)))
             self.citation.setText(html.escape(citation_line(article)))
             self.links.setText(links_html(article))
+            self.show_cite_key()
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
             self.references.set_references(article.references)
             self.tabs.setTabText(2, f"References ({len(article.references)})")
@@ -330,6 +338,26 @@ class ArticlePane(QWidget):
             self.tags.setText(", ".join(article.tags))
         finally:
             self._loading = False
+
+    def show_cite_key(self) -> None:
+        """The shown article's cite key with Copy and Edit links (a missing key is asked for)."""
+        from refmgr.core.export.citekeys import stored_key
+
+        if self.article is None or self.article.id is None:
+            return
+        key = stored_key(self.library, self.article.id)
+        if not key:
+            self.cite_key.setText("Cite key: …")
+            self.cite_key_missing.emit(self.article.id)
+            return
+        self.cite_key.setText(f'Cite key: <code>{html.escape(key)}</code> &nbsp;<a href="copy:{html.escape(key)}">'
+                              f'Copy [@key]</a> &nbsp;<a href="edit:">Edit…</a>')  # fmt: skip
+
+    def _cite_key_link(self, link: str) -> None:
+        if link.startswith("copy:"):
+            self.cite_key_copy.emit(link[5:])
+        elif link.startswith("edit:") and self.article is not None and self.article.id is not None:
+            self.cite_key_edit.emit(self.article.id)
 
     def refresh(self) -> None:
         """Reload the shown article from the library (after a background change), keeping what is being typed."""

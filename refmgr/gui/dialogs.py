@@ -107,8 +107,9 @@ class SettingsDialog(QDialog):
         row.addWidget(self.library_path)
         row.addWidget(browse)
         self.style = QComboBox()
-        self.style.addItems(CITATION_STYLES)
-        if settings.citation_style in CITATION_STYLES:
+        self.style.setEditable(True)  # any CSL style id (the export dialog searches them by title)
+        self.style.addItems(list(dict.fromkeys([*CITATION_STYLES, *settings.recent_styles])))
+        if settings.citation_style:
             self.style.setCurrentText(settings.citation_style)
         form.addRow("Contact e-mail:", self.mailto)
         form.addRow("Crossref address:", self.crossref_url)
@@ -138,7 +139,7 @@ class SettingsDialog(QDialog):
         self.settings.mailto = self.mailto.text().strip()
         self.settings.crossref_url = self.crossref_url.text().strip()
         self.settings.library_path = self.library_path.text().strip()
-        self.settings.citation_style = self.style.currentText()
+        self.settings.citation_style = self.style.currentText().strip() or "vancouver"
 
 
 class ReportDialog(QDialog):

@@ -69,6 +69,12 @@ def keys_of(library: Library, article_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
+def stored_key(library: Library, article_id: int) -> str:
+    """An article's cite key if it has one yet ("" otherwise); reads only."""
+    row = library.conn.execute("SELECT key FROM cite_keys WHERE article_id = ?", (article_id,)).fetchone()
+    return row[0] if row else ""
+
+
 def key_of(library: Library, article_id: int) -> str:
     """One article's cite key ("" if there is no such article)."""
     return keys_of(library, [article_id]).get(article_id, "")

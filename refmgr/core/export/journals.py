@@ -26,6 +26,7 @@ TABLE_VERSION = "1"  # bumped when the table is built differently, so cached tab
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dxX]$")
 _overrides_lock = threading.Lock()
 _overrides: dict[str, str] = {}
+_overrides_set = False  # until set_overrides is called, the settings file's overrides are read on first use
 
 
 def normalise_journal(title: str) -> str:
@@ -110,9 +111,11 @@ def set_overrides(overrides: Mapping[str, str]) -> None:
         if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
             continue
         table[normalise_issn(key) or normalise_journal(key)] = value.strip()
+    global _overrides_set
     with _overrides_lock:
         _overrides.clear()
         _overrides.update(table)
+        _overrides_set = True
 
 
 def overrides() -> dict[str, str]:
@@ -152,10 +155,14 @@ def lookup(title: str) -> str:
 def resolve(article: Article) -> Abbreviation:
     """The abbreviation to print: override > the article's NLM one > bundled list > Crossref's real one > title."""
     title, own = article.journal.strip(), article.journal_abbrev.strip()
+    if not _overrides_set:
+        load_overrides_from_settings()
     with _overrides_lock:
         user = next((_overrides[k] for k in (normalise_issn(i) for i in article.issn) if k in _overrides), "")
-        if not user:
-            user = next((_overrides[k] for k in _variants(title or own) if k in _overrides), "") if title or own else ""
+        for name in (title, own) if not user else ():
+            user = next((_overrides[k] for k in _variants(name) if k in _overrides), "") if name else ""
+            if user:
+                break
     if user:
         return Abbreviation(user, "override")
     if own and article.source not in UNTRUSTED_SOURCES:
