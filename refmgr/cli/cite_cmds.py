@@ -74,6 +74,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     from refmgr.core.export import citekeys
     from refmgr.core.export.bibliography import StyleError, format_bibliography
     from refmgr.core.export.citations import cite
+    from refmgr.core.export.loading import citation_articles
 
     with open_library(args) as library:
         ids, missing = [], []
@@ -84,7 +85,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
                 missing.append(token)
             else:
                 ids.append(article_id)
-        articles = library.get_many(ids)
+        articles = citation_articles(library, ids)
         try:
             if args.in_text:
                 citation = cite([articles], style)[0] if articles else None

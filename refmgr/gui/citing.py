@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from refmgr.core.export import citekeys, journals
+from refmgr.core.export.loading import citation_articles
 from refmgr.core.export.style_prefs import remember_style
 from refmgr.core.settings import Settings
 from refmgr.gui.tasks import TaskContext
@@ -48,7 +49,7 @@ def copy_op(article_ids: list[int], style: str, in_text: bool) -> Callable[[Task
         from refmgr.core.export.bibliography import format_bibliography
         from refmgr.core.export.citations import cite
 
-        articles = context.library.get_many(article_ids)
+        articles = citation_articles(context.library, article_ids)
         if in_text:
             citation = cite([articles], style)[0]
             return citation.html, citation.text
@@ -149,7 +150,7 @@ def preview_op(article_ids: list[int], style: str) -> Callable[[TaskContext], st
     def op(context: TaskContext) -> str:
         from refmgr.core.export.bibliography import StyleError, format_bibliography
 
-        articles = context.library.get_many(article_ids[:PREVIEW_ARTICLES])
+        articles = citation_articles(context.library, article_ids[:PREVIEW_ARTICLES])
         if not articles:
             return "<i>No articles selected.</i>"
         try:

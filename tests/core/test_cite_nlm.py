@@ -123,3 +123,15 @@ def test_user_overrides_by_title_or_issn_win(tmp_path: Path) -> None:
 def test_normalised_titles() -> None:
     assert journals.normalise_journal("The Journal of Urology & Nephrology.") == "journal of urology and nephrology"
     assert journals.normalise_issn("0732183x") == "0732-183X" and journals.normalise_issn("12") == ""
+
+
+def test_light_loading_gives_the_same_citations(added: list[Article], library: Library, seed_page: Path) -> None:
+    from refmgr.core.export.bibliography import STYLES, citeproc_item
+    from refmgr.core.export.loading import citation_articles
+
+    seed = import_inputs(library, paths=[seed_page], client=None).items[0].article_id
+    ids = [seed, *(a.id for a in reversed(added)), 999]
+    light, full = citation_articles(library, ids), library.get_many(ids)
+    assert [a.id for a in light] == [a.id for a in full] == ids[:-1]
+    for spec in STYLES.values():
+        assert [citeproc_item(a, spec) for a in light] == [citeproc_item(a, spec) for a in full]

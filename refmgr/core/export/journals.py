@@ -27,6 +27,7 @@ _ISSN = re.compile(r"^\d{4}-?\d{3}[\dxX]$")
 _overrides_lock = threading.Lock()
 _overrides: dict[str, str] = {}
 _overrides_set = False  # until set_overrides is called, the settings file's overrides are read on first use
+_generation = 0  # bumped by set_overrides, so memoised resolutions are not reused across override changes
 
 
 def normalise_journal(title: str) -> str:
@@ -111,11 +112,12 @@ def set_overrides(overrides: Mapping[str, str]) -> None:
         if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
             continue
         table[normalise_issn(key) or normalise_journal(key)] = value.strip()
-    global _overrides_set
+    global _overrides_set, _generation
     with _overrides_lock:
         _overrides.clear()
         _overrides.update(table)
         _overrides_set = True
+        _generation += 1
 
 
 def overrides() -> dict[str, str]:
@@ -154,18 +156,24 @@ def lookup(title: str) -> str:
 
 def resolve(article: Article) -> Abbreviation:
     """The abbreviation to print: override > the article's NLM one > bundled list > Crossref's real one > title."""
-    title, own = article.journal.strip(), article.journal_abbrev.strip()
     if not _overrides_set:
         load_overrides_from_settings()
+    trusted = article.source not in UNTRUSTED_SOURCES
+    return _resolve(article.journal.strip(), article.journal_abbrev.strip(), trusted, tuple(article.issn), _generation)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(title: str, own: str, trusted: bool, issns: tuple[str, ...], generation: int) -> Abbreviation:
+    """resolve() for one journal (memoised; GENERATION changes whenever the overrides do)."""
     with _overrides_lock:
-        user = next((_overrides[k] for k in (normalise_issn(i) for i in article.issn) if k in _overrides), "")
+        user = next((_overrides[k] for k in (normalise_issn(i) for i in issns) if k in _overrides), "")
         for name in (title, own) if not user else ():
             user = next((_overrides[k] for k in _variants(name) if k in _overrides), "") if name else ""
             if user:
                 break
     if user:
         return Abbreviation(user, "override")
-    if own and article.source not in UNTRUSTED_SOURCES:
+    if own and trusted:
         return Abbreviation(nlm_form(own), "article")
     listed = lookup(title) or (lookup(own) if own else "")
     if listed:

@@ -11,6 +11,7 @@ from refmgr.core.export import ExportError, write_output
 from refmgr.core.export.bibliography import html_to_markdown, style_spec
 from refmgr.core.export.citations import InText, bibliography_entries, cite
 from refmgr.core.export.citekeys import find_keys
+from refmgr.core.export.loading import citation_articles
 from refmgr.core.library import Library
 from refmgr.core.model import Article
 
@@ -90,7 +91,7 @@ def find_markers(paragraphs: Sequence[str], library: Library) -> list[_Found]:
             if (kind, value) not in ids:
                 ids[(kind, value)] = by_key.get(value) if kind == "key" else library.find(f"{kind}:{value}")
     wanted = sorted({i for i in ids.values() if i is not None})
-    articles = {a.id: a for a in library.get_many(wanted)}
+    articles = {a.id: a for a in citation_articles(library, wanted)}
     found = []
     for n, m in raw:
         cited, unknown = [], []
