@@ -135,3 +135,18 @@ def test_light_loading_gives_the_same_citations(added: list[Article], library: L
     assert [a.id for a in light] == [a.id for a in full] == ids[:-1]
     for spec in STYLES.values():
         assert [citeproc_item(a, spec) for a in light] == [citeproc_item(a, spec) for a in full]
+
+
+def test_the_prebuilt_table_matches_the_lists() -> None:
+    """resources/journal-abbreviations/nlm-table.json is what the CSV lists give (rebuild it when they change)."""
+    import json as json_module
+
+    from refmgr.paths import resources_dir
+
+    folder = resources_dir() / "journal-abbreviations"
+    prebuilt = json_module.loads((folder / journals.PREBUILT).read_text(encoding="utf-8"))
+    paths = [folder / name for name in journals.LIST_FILES]
+    assert prebuilt["version"] == journals.TABLE_VERSION
+    assert prebuilt["stamp"] == [[p.name, p.stat().st_size] for p in paths]
+    assert prebuilt["table"] == journals._read_lists(paths)
+    assert prebuilt["table"]["european urology"] == "Eur Urol" and prebuilt["table"]["lancet"] == "Lancet"

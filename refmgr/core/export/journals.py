@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from refmgr.core.export.citecache import cache_dir
 from refmgr.core.model import Article
@@ -22,7 +23,10 @@ LIST_FILES = ("journal_abbreviations_entrez.csv", "journal_abbreviations_medicus
               "journal_abbreviations_lifescience.csv")  # fmt: skip
 # Sources whose journal_abbrev is Crossref's short-container-title, which may be the full title or a nickname.
 UNTRUSTED_SOURCES = frozenset({"crossref", ""})
-TABLE_VERSION = "1"  # bumped when the table is built differently, so cached tables are rebuilt
+TABLE_VERSION = "2"  # bumped when the table is built differently, so cached and prebuilt tables are rebuilt
+PREBUILT = "nlm-table.json"  # the lists' table, normalised titles -> NLM abbreviations, built by build_prebuilt()
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dxX]$")
 _overrides_lock = threading.Lock()
 _overrides: dict[str, str] = {}
@@ -32,10 +36,9 @@ _generation = 0  # bumped by set_overrides, so memoised resolutions are not reus
 
 def normalise_journal(title: str) -> str:
     """A journal title reduced for matching: ASCII lower case, no leading "The", "&" as "and", no punctuation."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
+    text = title if title.isascii() else unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = _NOT_WORD.sub(" ", text.lower().replace("&", " and ")).strip()
+    return text[4:] if text.startswith("the ") else text
 
 
 def normalise_issn(value: str) -> str:
@@ -50,9 +53,9 @@ def normalise_issn(value: str) -> str:
 def _variants(title: str) -> list[str]:
     """The title's matching keys: whole, without an NLM subtitle (" : ..."), without a "(Place)" qualifier."""
     keys = [normalise_journal(title)]
-    base = title.split(" : ", 1)[0]
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", base)
-    for variant in (title.split(" : ", 1)[0], base):
+    head = title.split(" : ", 1)[0]
+    base = _QUALIFIER.sub("", head) if head.endswith(")") else head
+    for variant in {head, base} - {title}:
         key = normalise_journal(variant)
         if key and key not in keys:
             keys.append(key)
@@ -66,26 +69,45 @@ def nlm_form(abbreviation: str) -> str:
 
 @lru_cache(maxsize=1)
 def bundled_table() -> dict[str, str]:
-    """Normalised title -> NLM abbreviation from the bundled lists (read once; kept as JSON in the cache folder)."""
+    """Normalised title -> NLM abbreviation from the bundled lists.
+
+    Read from the prebuilt table shipped beside the lists (PREBUILT) when it was built from these very files;
+    otherwise built from the CSV files once and kept as JSON in the cache folder.
+    """
     folder = resources_dir() / "journal-abbreviations"
     paths = [folder / name for name in LIST_FILES if (folder / name).is_file()]
-    stamp = [[p.name, p.stat().st_size, int(p.stat().st_mtime)] for p in paths]
-    cached = cache_dir() / f"journal-abbreviations-{TABLE_VERSION}.json"
-    try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        if data.get("stamp") == stamp and isinstance(data.get("table"), dict):
-            return data["table"]
-    except (OSError, ValueError, AttributeError):
-        pass
+    sizes = [[p.name, p.stat().st_size] for p in paths]
+    for cached, stamp in ((folder / PREBUILT, sizes),
+                          (cache_dir() / f"journal-abbreviations-{TABLE_VERSION}.json", sizes)):  # fmt: skip
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            if data.get("stamp") == stamp and data.get("version") == TABLE_VERSION and isinstance(data["table"], dict):
+                return data["table"]
+        except (OSError, ValueError, AttributeError, KeyError):
+            pass
     table = _read_lists(paths)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"stamp": stamp, "table": table}, ensure_ascii=False), encoding="utf-8")
-        os.replace(temp, cached)
-    except OSError:
-        pass  # a read-only cache folder only costs the parse next time
+    _write_table(cache_dir() / f"journal-abbreviations-{TABLE_VERSION}.json", sizes, table)
     return table
+
+
+def _write_table(path: Path, stamp: list[list[Any]], table: dict[str, str]) -> None:
+    """Keep a built table as JSON (a read-only folder only costs the parse next time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        data = {"version": TABLE_VERSION, "stamp": stamp, "table": table}
+        temp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def build_prebuilt() -> Path:
+    """Write the prebuilt table beside the lists (run after changing them: python -m refmgr.core.export.journals)."""
+    folder = resources_dir() / "journal-abbreviations"
+    paths = [folder / name for name in LIST_FILES if (folder / name).is_file()]
+    _write_table(folder / PREBUILT, [[p.name, p.stat().st_size] for p in paths], _read_lists(paths))
+    return folder / PREBUILT
 
 
 def _read_lists(paths: list[Path]) -> dict[str, str]:
@@ -181,3 +203,7 @@ def _resolve(title: str, own: str, trusted: bool, issns: tuple[str, ...], genera
     if own and (not title or is_real_abbreviation(own, title)):
         return Abbreviation(nlm_form(own), "crossref")
     return Abbreviation(title or own, "title")
+
+
+if __name__ == "__main__":
+    print(build_prebuilt())

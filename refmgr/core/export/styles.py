@@ -6,7 +6,7 @@ import html
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -109,7 +109,8 @@ def catalogue() -> dict[str, StyleInfo]:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temp = cached.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"stamp": stamp, "styles": [asdict(s) for s in styles.values()]}), encoding="utf-8")
+        rows = [{**vars(s), "issns": list(s.issns)} for s in styles.values()]
+        temp.write_text(json.dumps({"stamp": stamp, "styles": rows}), encoding="utf-8")
         os.replace(temp, cached)
     except OSError:
         pass
