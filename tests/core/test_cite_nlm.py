@@ -150,3 +150,38 @@ def test_the_prebuilt_table_matches_the_lists() -> None:
     assert prebuilt["stamp"] == [[p.name, p.stat().st_size] for p in paths]
     assert prebuilt["table"] == journals._read_lists(paths)
     assert prebuilt["table"]["european urology"] == "Eur Urol" and prebuilt["table"]["lancet"] == "Lancet"
+
+
+PARALLEL_SCRIPT = """
+import json, os, sys
+from bench.generate import generate_articles
+from refmgr.core.export import bibliography
+from refmgr.core.export.citecache import EntryCache
+articles = list(generate_articles(240, seed=5))
+for n, article in enumerate(articles, 1):
+    article.id = n
+bibliography.os.cpu_count = lambda: 2
+in_parent = []
+original = bibliography._run_citeproc
+bibliography._run_citeproc = lambda items, *rest: in_parent.append(len(items)) or original(items, *rest)
+parallel = bibliography.format_entries(articles, "vancouver", cache=EntryCache(None))
+forked = not in_parent  # the children formatted everything
+bibliography.PARALLEL_MIN = 10_000
+single = bibliography.format_entries(articles, "vancouver", cache=EntryCache(None))
+print(json.dumps({"forked": forked, "same": parallel == single, "n": len(single), "single_calls": in_parent}))
+"""
+
+
+def test_many_entries_formatted_on_several_processes_match_one(tmp_path: Path) -> None:
+    """A process without threads or Qt (the CLI) formats 200+ new entries on every core; same entries as one."""
+    import json as json_module
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "REFMGR_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", PARALLEL_SCRIPT], capture_output=True, text=True, env=env,
+                            check=True, cwd=root, timeout=300)  # fmt: skip
+    outcome = json_module.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"forked": True, "same": True, "n": 240, "single_calls": [240]}

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -286,11 +287,12 @@ def _without_number(entry: str, number: int) -> str:
 def _run_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
     """Numbered entries formatted on every core when there are many and it is safe to fork; else in this thread.
 
-    Only a process with no other threads forks (the CLI, scripts): the window formats on worker threads, where
-    forking is unsafe, and pre-formats in the background anyway. Each child inherits the parsed style.
+    Only a process with no other threads and no Qt forks (the CLI, scripts): the window formats on worker
+    threads, where forking is unsafe, and pre-formats in the background anyway. Each child inherits the
+    parsed style.
     """
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if (len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+    if (len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1 or "PySide6.QtCore" in sys.modules
             or "fork" not in multiprocessing.get_all_start_methods()):  # fmt: skip
         return _run_citeproc(items, spec, output)
     load_style(spec.csl)  # parsed once, before the fork
@@ -298,10 +300,15 @@ def _run_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> 
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     try:
         with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-            parts = pool.starmap(_run_citeproc, [(chunk, spec, output) for chunk in chunks])
+            parts = pool.starmap(_format_chunk, [(chunk, spec, output) for chunk in chunks])
     except (OSError, multiprocessing.ProcessError):
         return _run_citeproc(items, spec, output)
     return [entry for part in parts for entry in part]
+
+
+def _format_chunk(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
+    """One worker's share of the entries (a module function, so the pool can name it)."""
+    return _run_citeproc(items, spec, output)
 
 
 def _escaped(value: Any) -> Any:
