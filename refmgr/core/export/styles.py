@@ -117,6 +117,17 @@ def catalogue() -> dict[str, StyleInfo]:
     return styles
 
 
+def style_by_id(style_id: str) -> StyleInfo | None:
+    """One style by its id, read straight from its file (no catalogue needed); None if there is none."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", style_id):
+        return None
+    for folder in _style_folders():
+        path = folder / f"{style_id}.csl"
+        if path.is_file():
+            return _read_info(path)
+    return None
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -153,13 +164,13 @@ def find_style(name: str, recent: list[str] | None = None) -> StyleInfo:
     StyleNotFound when nothing matches, or when several titles do and none is an exact match (its
     candidates say which).
     """
-    styles = catalogue()
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     if key.startswith("http") and "/styles/" in key:
         key = key.rsplit("/", 1)[-1]
-    if key in styles:
-        return styles[key]
+    direct = style_by_id(key)
+    if direct is not None:
+        return direct
     found = search(name, recent=recent)
     if not found:
         raise StyleNotFound(f"no CSL style matches {name!r}")
@@ -173,7 +184,7 @@ def independent_path(style: StyleInfo) -> str:
     """The .csl file that formats STYLE: its own, or its independent parent's for a dependent style."""
     if not style.parent:
         return style.path
-    parent = catalogue().get(style.parent)
+    parent = style_by_id(style.parent)
     if parent is None or parent.parent:
         raise StyleNotFound(f"the style {style.title!r} depends on {style.parent!r}, which is not installed")
     return parent.path
