@@ -164,11 +164,12 @@ bibliography.os.cpu_count = lambda: 2
 in_parent = []
 original = bibliography._run_citeproc
 bibliography._run_citeproc = lambda items, *rest: in_parent.append(len(items)) or original(items, *rest)
-parallel = bibliography.format_entries(articles, "vancouver", cache=EntryCache(None))
+articles[7].authors, articles[7].year = articles[3].authors, articles[3].year  # same author and year
+parallel = [bibliography.format_entries(articles, s, cache=EntryCache(None)) for s in ("vancouver", "apa")]
 forked = not in_parent  # the children formatted everything
 bibliography.PARALLEL_MIN = 10_000
-single = bibliography.format_entries(articles, "vancouver", cache=EntryCache(None))
-print(json.dumps({"forked": forked, "same": parallel == single, "n": len(single), "single_calls": in_parent}))
+single = [bibliography.format_entries(articles, s, cache=EntryCache(None)) for s in ("vancouver", "apa")]
+print(json.dumps({"forked": forked, "same": parallel == single, "n": len(single[1]), "single_calls": in_parent}))
 """
 
 
@@ -184,4 +185,4 @@ def test_many_entries_formatted_on_several_processes_match_one(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-c", PARALLEL_SCRIPT], capture_output=True, text=True, env=env,
                             check=True, cwd=root, timeout=300)  # fmt: skip
     outcome = json_module.loads(result.stdout.strip().splitlines()[-1])
-    assert outcome == {"forked": True, "same": True, "n": 240, "single_calls": [240]}
+    assert outcome == {"forked": True, "same": True, "n": 240, "single_calls": [240, 240]}

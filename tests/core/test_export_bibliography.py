@@ -180,3 +180,13 @@ def test_oversized_cache_file_is_dropped(articles: list[Article], tmp_path: Path
     fresh = EntryCache(path)
     assert fresh.get_many([key]) == {}
     assert format_entries(articles[:1], "vancouver", "text", cache=fresh)[0].startswith("Ljungberg B")
+
+
+def test_author_date_entries_are_cached_one_by_one_and_sorted(articles: list[Article], tmp_path: Path) -> None:
+    """citeproc-py formats each entry on its own (no year suffixes): a new article costs one entry, not all."""
+    cache = EntryCache(tmp_path / "citations.sqlite")
+    first = format_entries(articles[:4], "apa", cache=cache)
+    before = cache.misses
+    both = format_entries(articles, "apa", cache=cache)
+    assert cache.misses - before == 1 + 2  # the new whole list, then the two new entries
+    assert [e for e in both if e in first] == first and both == sorted(both, key=lambda e: e.lower())

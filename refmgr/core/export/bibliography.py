@@ -249,7 +249,7 @@ def content_key(item: dict[str, Any], spec: StyleSpec, output: str) -> str:
 
 
 def _run_citeproc(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
-    """Entries as citeproc-py formats them (registration order for numeric styles)."""
+    """Entries as citeproc-py formats them, in item order (author-date styles are sorted by the caller)."""
     if output == "html":  # citeproc-py passes field text through as markup: escape it first
         items = [_escaped(item) for item in items]
     for index, item in enumerate(items):
@@ -260,9 +260,7 @@ def _run_citeproc(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> 
             bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(items), fmt)
             for item in items:
                 bibliography.register(Citation([CitationItem(item["id"])]))
-            if not spec.numeric:
-                bibliography.sort()
-            entries = [str(entry) for entry in bibliography.bibliography()]
+            entries = [str(entry) for entry in bibliography.bibliography()]  # in item order, even author-date
         except Exception as error:  # citeproc-py raises bare errors for CSL it does not implement
             raise StyleError(f"citeproc-py cannot format the style {spec.name!r} ({type(error).__name__}: "
                              f"{error}); choose another style") from error  # fmt: skip
@@ -352,26 +350,48 @@ def format_entries(articles: Sequence[Article], style: str | None = None, output
     items = [citeproc_item(a, spec) for a in articles]
     keys = [content_key(i, spec, raw_output) for i in items]
     cache = cache if cache is not None else EntryCache.default()
-    if not spec.numeric:  # author-date entries depend on each other (sorting, 2020a/2020b)
+    if spec.numeric:
+        entries = _entries(items, keys, spec, raw_output, cache)
+    else:  # author-date: each entry stands alone in citeproc-py (no year suffixes), only the order is shared
         whole = f"{spec.name}:{raw_output}:all:" + hashlib.sha1("\n".join(keys).encode()).hexdigest()
         found = cache.get_many([whole])
         if whole in found:
             entries = json.loads(found[whole])
         else:
-            entries = [fix_entry(e, spec, raw_output) for e in _run_citeproc(items, spec, raw_output)] if items else []
+            unsorted = _entries(items, keys, spec, raw_output, cache)
+            entries = [unsorted[i] for i in _sorted_order(items, spec)] if len(items) > 1 else unsorted
             cache.put_many({whole: json.dumps(entries, ensure_ascii=False)})
-    else:
-        found = cache.get_many(keys)
-        missing = [i for i, k in enumerate(keys) if k not in found]
-        if missing:
-            fresh = _run_parallel([items[i] for i in missing], spec, raw_output)
-            made = {keys[i]: fix_entry(text, spec, raw_output) for i, text in zip(missing, fresh, strict=True)}
-            cache.put_many(made)
-            found.update(made)
-        entries = [found[k] for k in keys]
     if output == "markdown":
         return [html_to_markdown(e) for e in entries]
     return entries
+
+
+def _entries(items: list[dict[str, Any]], keys: list[str], spec: StyleSpec, output: str,
+             cache: EntryCache) -> list[str]:  # fmt: skip
+    """Each item's entry, in item order: from the cache, the rest formatted (on every core when many)."""
+    found = cache.get_many(keys)
+    missing = [i for i, k in enumerate(keys) if k not in found]
+    if missing:
+        fresh = _run_parallel([items[i] for i in missing], spec, output)
+        made = {keys[i]: fix_entry(text, spec, output) for i, text in zip(missing, fresh, strict=True)}
+        cache.put_many(made)
+        found.update(made)
+    return [found[k] for k in keys]
+
+
+def _sorted_order(items: list[dict[str, Any]], spec: StyleSpec) -> list[int]:
+    """The positions of the items in the order the style sorts its bibliography (citeproc-py's sort keys)."""
+    numbered = [{**item, "id": f"r{n}"} for n, item in enumerate(items)]
+    with _CITEPROC_LOCK:
+        try:
+            bibliography = CitationStylesBibliography(load_style(spec.csl), CiteProcJSON(numbered), formatter.plain)
+            for item in numbered:
+                bibliography.register(Citation([CitationItem(item["id"])]))
+            bibliography.sort()
+        except Exception as error:  # citeproc-py raises bare errors for CSL it does not implement
+            raise StyleError(f"citeproc-py cannot sort the style {spec.name!r} ({type(error).__name__}: {error}); "
+                             "choose another style") from error  # fmt: skip
+    return [int(key[1:]) for key in bibliography.keys]
 
 
 def format_bibliography(articles: Sequence[Article], style: str | None = None, output: str = "text") -> str:
