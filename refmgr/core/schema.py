@@ -172,7 +172,14 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
-def _migrate_to_3(conn: sqlite3.Connection) -> None:
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
+def _migrate_citing(conn: sqlite3.Connection) -> None:
     """Incomplete author lists ("Fung KFK et al."), the DOI in the case its source gave, stable cite keys."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
     added = (("authors_incomplete", "INTEGER NOT NULL DEFAULT 0"), ("doi_given", "TEXT NOT NULL DEFAULT ''"))
@@ -185,7 +192,9 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_citing,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
