@@ -222,7 +222,9 @@ def _fetch_and_save(
 def _complete_authors(library: Library, client: CrossrefClient | None, ids: list[int], run: _Run) -> None:
     """Articles whose source listed only some authors ("Fung KFK et al.") get Crossref's list when a DOI is known.
 
-    Quiet on failure: the article stays as imported (marked incomplete, so bibliographies print "et al.").
+    Quiet: the article is already reported as imported; Crossref's record is merged into it (its fuller
+    author list replaces the partial one), and on failure it stays as imported (marked incomplete, so
+    bibliographies print "et al.").
     """
     rows: list[tuple[str, int]] = []
     for start in range(0, len(ids), 500):
@@ -241,9 +243,10 @@ def _complete_authors(library: Library, client: CrossrefClient | None, ids: list
         fetched = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
         cache.store(library, {w.doi: slim_work(work) for w, work in fetched})
         found += fetched
-    run.total += len(found)
     if found:
-        _save_found(library, found, run, "looked up for the authors the source left out")
+        with library.transaction():
+            for _wanted, work in found:
+                library.save(work_to_article(work), source="crossref")
 
 
 def _save_found(library: Library, found: list[tuple[_Wanted, dict]], run: _Run, note: str) -> list[int]:
