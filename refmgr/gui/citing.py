@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 PREVIEW_ARTICLES = 3
 PREVIEW_DEBOUNCE_MS = 250
 PICKER_ROWS = 200
+SEARCH_DEBOUNCE_MS = 120
 
 
 def copy_op(article_ids: list[int], style: str, in_text: bool) -> Callable[[TaskContext], tuple[str, str]]:
@@ -92,7 +93,11 @@ class StylePicker(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREVIEW_DEBOUNCE_MS)
         self.timer.timeout.connect(self._ask_preview)
-        self.search.textChanged.connect(lambda _text: self._fill())
+        self.search_timer = QTimer(self)  # search 10,844 styles once typing pauses, not on every key
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self.search_timer.timeout.connect(lambda: self._fill())
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
         self.list.currentItemChanged.connect(lambda *_: self.timer.start())
         self._chosen = style
         self._fill(select=style)
@@ -132,7 +137,10 @@ class StylePicker(QWidget):
         self.list.addItem(item)
 
     def currentText(self) -> str:
-        """The chosen style's id."""
+        """The chosen style's id (a search still waiting for the typing to pause is run first)."""
+        if self.search_timer.isActive():
+            self.search_timer.stop()
+            self._fill()
         item = self.list.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else self._chosen
 

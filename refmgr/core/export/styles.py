@@ -132,6 +132,12 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+@lru_cache(maxsize=1)
+def _haystacks() -> list[tuple[StyleInfo, frozenset[str]]]:
+    """Each style with the words of its id and titles (made once: search runs as the user types)."""
+    return [(s, frozenset(_words(f"{s.id} {s.title} {s.short_title}"))) for s in catalogue().values()]
+
+
 def search(query: str, limit: int | None = None, recent: list[str] | None = None) -> list[StyleInfo]:
     """Styles whose id, title or short title has every word of QUERY; recent ones first, then the closest titles."""
     words = _words(query)
@@ -142,10 +148,8 @@ def search(query: str, limit: int | None = None, recent: list[str] | None = None
             (s for s in styles.values() if s.id not in recent_rank), key=lambda s: s.title.lower())
         return found[:limit] if limit else found
     matches = []
-    for style in styles.values():
-        haystack = set(_words(f"{style.id} {style.title} {style.short_title}"))
-        prefixes = _words(f"{style.id} {style.title} {style.short_title}")
-        if all(w in haystack or any(h.startswith(w) for h in prefixes) for w in words):
+    for style, haystack in _haystacks():
+        if all(w in haystack or any(h.startswith(w) for h in haystack) for w in words):
             matches.append(style)
     wanted = " ".join(words)
 
