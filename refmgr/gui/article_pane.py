@@ -40,6 +40,8 @@ def authors_line(article: Article) -> str:
     names = [a.vancouver for a in article.authors]
     if len(names) > MAX_AUTHORS_SHOWN:
         names = [*names[:MAX_AUTHORS_SHOWN], "et al."]
+    elif article.authors_incomplete and names:  # the source listed only these ("Fung KFK et al.")
+        names.append("et al.")
     return ", ".join(names)
 
 

@@ -46,6 +46,7 @@ def test_copy_citation_puts_html_and_text_on_the_clipboard(qtbot, seeded_window:
 def test_the_pane_shows_the_cite_key_and_copies_it(qtbot, seeded_window: MainWindow,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     article_id = _select_seed(seeded_window)
+    assert seeded_window.pane.authors.text() == "Fung KFK, et al."  # the page showed only the first author
     label = seeded_window.pane.cite_key
     qtbot.waitUntil(lambda: "fung2025beyond" in label.text(), timeout=10000)
     label.linkActivated.emit("copy:fung2025beyond")
