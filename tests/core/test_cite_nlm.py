@@ -186,3 +186,18 @@ def test_many_entries_formatted_on_several_processes_match_one(tmp_path: Path) -
                             check=True, cwd=root, timeout=300)  # fmt: skip
     outcome = json_module.loads(result.stdout.strip().splitlines()[-1])
     assert outcome == {"forked": True, "same": True, "n": 240, "single_calls": [240, 240]}
+
+
+def test_readers_record_author_lists_their_source_cut_short() -> None:
+    """PubMed XML's AuthorList CompleteYN="N" and JATS's <etal/> mark an incomplete list, as the page's "et al."."""
+    from refmgr.core.formats import jats, pubmed_xml
+
+    data = Path(__file__).parent.parent / "data" / "formats"
+    efetch = (data / "pubmed-efetch.xml").read_text(encoding="utf-8")
+    assert not any(r.article.authors_incomplete for r in pubmed_xml.parse(efetch))
+    cut = efetch.replace("<AuthorList CompleteYN=\"Y\">", "<AuthorList CompleteYN=\"N\">", 1)
+    assert cut != efetch and next(iter(pubmed_xml.parse(cut))).article.authors_incomplete
+    pmc = (data / "pmc-articleset.xml").read_text(encoding="utf-8")
+    assert not any(r.article.authors_incomplete for r in jats.parse(pmc))
+    with_etal = pmc.replace("</contrib-group>", "<etal/></contrib-group>", 1)
+    assert with_etal != pmc and next(iter(jats.parse(with_etal))).article.authors_incomplete
