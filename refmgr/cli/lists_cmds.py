@@ -207,7 +207,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             articles = _load(library, ids, args.format)
         style = _export_style(args.style, library, list_id if args.list else None)
         try:
-            text = export_articles(articles, args.format, style, notes, title, args.output_format)
+            keys = None
+            if args.format == "bibtex":  # the library's cite keys, as [@key] markers and the window use them
+                from refmgr.core.export.citekeys import keys_of
+
+                keys = keys_of(library, [a.id for a in articles if a.id is not None])
+            text = export_articles(articles, args.format, style, notes, title, args.output_format, keys)
             if args.output:
                 write_output(text, args.output)
             else:

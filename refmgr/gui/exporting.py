@@ -40,8 +40,13 @@ def export_op(
 
     def op(context: TaskContext) -> Path:
         articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
+        keys = None
+        if format == "bibtex":  # the library's cite keys, as [@key] markers and the pane use them
+            from refmgr.core.export.citekeys import keys_of
+
+            keys = keys_of(context.library, article_ids)
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
-                               output_format=output_format)  # fmt: skip
+                               output_format=output_format, cite_keys=keys)  # fmt: skip
         write_output(text, path)
         return path
 

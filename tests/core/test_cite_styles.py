@@ -105,6 +105,8 @@ def test_cli_cite_styles_and_keys(capsys: pytest.CaptureFixture[str], library_pa
     assert run(capsys, *lib, "cite", "1", "2", "3", "--in-text", "--style", "ama")[1] == "1–3\n"
     assert run(capsys, *lib, "citekey", "1")[1] == "ljungberg2022european\n"
     assert run(capsys, *lib, "citekey", "1", "eau2022")[1] == "eau2022\n"
+    bibtex = run(capsys, *lib, "export", "1", "2", "--format", "bibtex")[1]  # the keys markers use
+    assert "@article{eau2022," in bibtex and "@article{ferlay2018cancer," in bibtex
     manuscript = tmp_path / "draft.md"
     manuscript.write_text("RCC [@eau2022; @ferlay2018cancer] and [@unknown1].\n", encoding="utf-8")
     code, _, err = run(capsys, *lib, "cite", str(manuscript), "--style", "vancouver", "-o", str(tmp_path / "c.md"))
