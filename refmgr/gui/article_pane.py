@@ -227,9 +227,8 @@ class ArticlePane(QWidget):
     fields_edited = Signal(int, dict)
     tags_edited = Signal(int, list)
     figures_requested = Signal(int)
-    cite_key_copy = Signal(str)
+    cite_key_copy = Signal(int, str, bool)  # article id, key, whether the key is stored yet
     cite_key_edit = Signal(int)
-    cite_key_missing = Signal(int)
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -345,23 +344,22 @@ class ArticlePane(QWidget):
             self._loading = False
 
     def show_cite_key(self) -> None:
-        """The shown article's cite key with Copy and Edit links (a missing key is asked for)."""
-        from refmgr.core.export.citekeys import stored_key
+        """The shown article's cite key with Copy and Edit links (read only: a new key is stored when copied)."""
+        from refmgr.core.export.citekeys import shown_key
 
         if self.article is None or self.article.id is None:
             return
-        key = stored_key(self.library, self.article.id)
-        if not key:
-            self.cite_key.setText("Cite key: …")
-            self.cite_key_missing.emit(self.article.id)
-            return
+        key, stored = shown_key(self.library, self.article.id)
+        self._cite_key_stored = stored
         self.cite_key.setText(f'Cite key: <code>{html.escape(key)}</code> &nbsp;<a href="copy:{html.escape(key)}">'
-                              f'Copy [@key]</a> &nbsp;<a href="edit:">Edit…</a>')  # fmt: skip
+                              f'Copy [@key]</a> &nbsp;<a href="edit:">Edit…</a>' if key else "")  # fmt: skip
 
     def _cite_key_link(self, link: str) -> None:
+        if self.article is None or self.article.id is None:
+            return
         if link.startswith("copy:"):
-            self.cite_key_copy.emit(link[5:])
-        elif link.startswith("edit:") and self.article is not None and self.article.id is not None:
+            self.cite_key_copy.emit(self.article.id, link[5:], getattr(self, "_cite_key_stored", False))
+        elif link.startswith("edit:"):
             self.cite_key_edit.emit(self.article.id)
 
     def refresh(self) -> None:

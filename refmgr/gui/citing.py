@@ -313,10 +313,8 @@ class Citing(QObject):
         if "File" in menus:
             menus["File"].insertAction(window.settings_action, self.manuscript_action)
             menus["File"].insertAction(window.settings_action, self.abbreviations_action)
-        window.pane.cite_key_copy.connect(lambda key: QGuiApplication.clipboard().setText(f"[@{key}]"))
+        window.pane.cite_key_copy.connect(self.copy_key)
         window.pane.cite_key_edit.connect(self.edit_key)
-        window.pane.cite_key_missing.connect(self.give_keys)
-        window.import_finished.connect(lambda _report: self.give_keys(None))
 
     def _action(self, text: str, slot: Callable[[], None], shortcut: str | None = None, tip: str = "") -> QAction:
         action = QAction(text, self.window)
@@ -368,20 +366,23 @@ class Citing(QObject):
 
         self.window.runner.run("cite keys", lambda c: citekeys.keys_of(c.library, ids), on_success=success)
 
-    def give_keys(self, article_id: int | None) -> None:
-        """Give keys to the articles without one (quietly, in the background), then show the pane's."""
+    def copy_key(self, article_id: int, key: str, stored: bool) -> None:
+        """Copy "[@key]"; a key shown but not yet stored is stored now (in the background), so it stays."""
+        QGuiApplication.clipboard().setText(f"[@{key}]")
+        if stored:
+            return
 
-        def op(context: TaskContext) -> int:
-            return citekeys.assign(context.library, None if article_id is None else [article_id])
+        def failure(message: str, _details: str) -> None:
+            self.window.statusBar().showMessage(f"Cite key not kept: {message}", 10000)
 
-        self.window.runner.run("cite keys", op, on_success=lambda _n: self.window.pane.show_cite_key(),
-                               background=True)  # fmt: skip
+        self.window.runner.run("cite key", lambda c: citekeys.set_key(c.library, article_id, key),
+                               on_success=lambda _k: self.window.pane.show_cite_key(), on_failure=failure)  # fmt: skip
 
     def edit_key(self, article_id: int) -> None:
         """Ask for a new cite key and save it in the background."""
         from refmgr.gui import dialogs
 
-        current = citekeys.stored_key(self.window.library, article_id)
+        current = citekeys.shown_key(self.window.library, article_id)[0]
         key = dialogs.ask_text(self.window, "Cite key", "Cite key (used in [@key] markers):", current)
         if not key or key == current:
             return

@@ -188,6 +188,7 @@ def test_cite_keys_are_stable_unique_and_editable(library: Library) -> None:
     ljungberg = [Author("Ljungberg", "B")]
     a = library.save(Article(title="The 2022 update", year=2022, authors=ljungberg)).article_id
     b = library.save(Article(title="The 2022 update of guidelines", year=2022, authors=[Author("Ljungberg", "B")]))
+    assert citekeys.shown_key(library, a) == ("ljungberg2022update", False)  # shown before it is stored
     keys = citekeys.keys_of(library, [a, b.article_id])
     assert keys == {a: "ljungberg2022update", b.article_id: "ljungberg2022updatea"}
     assert citekeys.set_key(library, a, "@eau2022") == "eau2022"

@@ -45,17 +45,18 @@ def test_copy_citation_puts_html_and_text_on_the_clipboard(qtbot, seeded_window:
 
 def test_the_pane_shows_the_cite_key_and_copies_it(qtbot, seeded_window: MainWindow,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from refmgr.core.export.citekeys import stored_key
+
     article_id = _select_seed(seeded_window)
     assert seeded_window.pane.authors.text() == "Fung KFK, et al."  # the page showed only the first author
     label = seeded_window.pane.cite_key
-    qtbot.waitUntil(lambda: "fung2025beyond" in label.text(), timeout=10000)
+    assert "fung2025beyond" in label.text() and stored_key(seeded_window.library, article_id) == ""  # shown only
     label.linkActivated.emit("copy:fung2025beyond")
     assert QGuiApplication.clipboard().text() == "[@fung2025beyond]"
+    qtbot.waitUntil(lambda: stored_key(seeded_window.library, article_id) == "fung2025beyond", timeout=10000)
     monkeypatch.setattr(dialogs, "ask_text", lambda *args: "fung2025ablation")
     label.linkActivated.emit("edit:")
     qtbot.waitUntil(lambda: "fung2025ablation" in label.text(), timeout=10000)
-    from refmgr.core.export.citekeys import stored_key
-
     assert stored_key(seeded_window.library, article_id) == "fung2025ablation"
 
 

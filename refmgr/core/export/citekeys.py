@@ -75,6 +75,25 @@ def stored_key(library: Library, article_id: int) -> str:
     return row[0] if row else ""
 
 
+def shown_key(library: Library, article_id: int) -> tuple[str, bool]:
+    """The article's key and whether it is stored; an unstored one is the key it would get now (reads only).
+
+    The window shows this without writing; the key is stored when it is first copied or cited.
+    """
+    stored = stored_key(library, article_id)
+    if stored:
+        return stored, True
+    found = _missing(library, [article_id])
+    if not found:
+        return "", False
+    base = key = cite_key_base(found[0][1])[: MAX_KEY_LENGTH - 4]
+    n = 0
+    while library.conn.execute("SELECT 1 FROM cite_keys WHERE key = ?", (key,)).fetchone():
+        key = base + _suffix(n)
+        n += 1
+    return key, False
+
+
 def key_of(library: Library, article_id: int) -> str:
     """One article's cite key ("" if there is no such article)."""
     return keys_of(library, [article_id]).get(article_id, "")
