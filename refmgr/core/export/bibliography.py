@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -301,25 +301,41 @@ def _without_number(entry: str, number: int) -> str:
 
 
 def _run_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
-    """Numbered entries formatted on every core when there are many and it is safe to fork; else in this thread.
+    """Entries formatted on every core when there are many and it is safe to fork; else in this thread."""
+    return _start_parallel(items, spec, output)()
+
+
+def _start_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> Callable[[], list[str]]:
+    """Start formatting the entries on every core (when many and safe); returns the call that collects them.
 
     Only a process with no other threads and no Qt forks (the CLI, scripts): the window formats on worker
     threads, where forking is unsafe, and pre-formats in the background anyway. Each child inherits the
-    parsed style.
+    parsed style. Until the result is collected, the caller may do other work (the author-date sort).
     """
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if (len(items) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1 or "PySide6.QtCore" in sys.modules
             or "fork" not in multiprocessing.get_all_start_methods()):  # fmt: skip
-        return _run_citeproc(items, spec, output)
+        return lambda: _run_citeproc(items, spec, output)
     load_style(spec.csl)  # parsed once, before the fork
     size = -(-len(items) // workers)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     try:
-        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-            parts = pool.starmap(_format_chunk, [(chunk, spec, output) for chunk in chunks])
+        pool = multiprocessing.get_context("fork").Pool(len(chunks))
+        pending = pool.starmap_async(_format_chunk, [(chunk, spec, output) for chunk in chunks])
     except (OSError, multiprocessing.ProcessError):
-        return _run_citeproc(items, spec, output)
-    return [entry for part in parts for entry in part]
+        return lambda: _run_citeproc(items, spec, output)
+
+    def collect() -> list[str]:
+        try:
+            parts = pending.get()
+        except (OSError, multiprocessing.ProcessError):
+            return _run_citeproc(items, spec, output)
+        finally:
+            pool.close()
+            pool.join()
+        return [entry for part in parts for entry in part]
+
+    return collect
 
 
 def _format_chunk(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
@@ -376,8 +392,14 @@ def format_entries(articles: Sequence[Article], style: str | None = None, output
         if whole in found:
             entries = json.loads(found[whole])
         else:
-            unsorted = _entries(items, keys, spec, raw_output, cache)
-            entries = [unsorted[i] for i in _sorted_order(items, spec)] if len(items) > 1 else unsorted
+            order: list[list[int]] = []  # sorted while the workers format, when there are any
+
+            def sort() -> None:
+                if len(items) > 1:
+                    order.append(_sorted_order(items, spec))
+
+            unsorted = _entries(items, keys, spec, raw_output, cache, sort)
+            entries = [unsorted[i] for i in order[0]] if order else unsorted
             cache.put_many({whole: json.dumps(entries, ensure_ascii=False)})
     if output == "markdown":
         return [html_to_markdown(e) for e in entries]
@@ -385,12 +407,20 @@ def format_entries(articles: Sequence[Article], style: str | None = None, output
 
 
 def _entries(items: list[dict[str, Any]], keys: list[str], spec: StyleSpec, output: str,
-             cache: EntryCache) -> list[str]:  # fmt: skip
-    """Each item's entry, in item order: from the cache, the rest formatted (on every core when many)."""
+             cache: EntryCache, meanwhile: Callable[[], Any] | None = None) -> list[str]:  # fmt: skip
+    """Each item's entry, in item order: from the cache, the rest formatted (on every core when many).
+
+    MEANWHILE runs in this process while the workers format (its result is not needed here).
+    """
     found = cache.get_many(keys)
     missing = [i for i, k in enumerate(keys) if k not in found]
+    if not missing and meanwhile is not None:
+        meanwhile()
     if missing:
-        fresh = _run_parallel([items[i] for i in missing], spec, output)
+        collect = _start_parallel([items[i] for i in missing], spec, output)
+        if meanwhile is not None:
+            meanwhile()
+        fresh = collect()
         made = {keys[i]: fix_entry(text, spec, output) for i, text in zip(missing, fresh, strict=True)}
         cache.put_many(made)
         found.update(made)
