@@ -18,6 +18,7 @@ FTS_FIELDS = {
     "keyword": "keywords",
     "keywords": "keywords",
     "kw": "keywords",
+    "mesh": "keywords",
     "legend": "legends",
     "figure": "legends",
     "note": "notes",
@@ -114,6 +115,10 @@ def parse_search(text: str) -> ParsedSearch:
             continue
         if sep and key == "has" and value.lower() == "pdf":
             parsed.conditions.append(HAS_PDF)
+            continue
+        if sep and key == "trial" and value:  # a registry number: NCT02853331, ISRCTN..., EudraCT
+            parsed.conditions.append("a.id IN (SELECT article_id FROM trials WHERE accession = ? COLLATE NOCASE)")
+            parsed.params.append(value.strip())
             continue
         if sep and key in FTS_FIELDS and value:
             phrase = _fts_phrase(value)

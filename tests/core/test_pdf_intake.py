@@ -141,11 +141,11 @@ def test_legends_from_the_pdf_never_replace_existing_ones(library, server, cross
     from refmgr.core.model import Article, Figure
 
     library.save(Article(title="Mutation rate heterogeneity", doi="10.1093/nar/gkae252",
-                         figures=[Figure("Figure 1", "Typed by the user", source="user")]))  # fmt: skip
+                         figures=[Figure("Figure 1", "Typed by the user", source="hand")]))  # fmt: skip
     (path,) = copy_fixtures(tmp_path, "nar_2024_mutation_rate_hypomethylation_cancer.pdf")
     intake.import_inputs(library, paths=[path], client=crossref_client)
     article = library.get(library.find("10.1093/nar/gkae252"))
-    assert [(f.legend, f.source) for f in article.figures] == [("Typed by the user", "user")]
+    assert [(f.legend, f.source) for f in article.figures] == [("Typed by the user", "hand")]
     assert len(attachments_of(library, article.id)) == 1
 
 
