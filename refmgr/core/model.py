@@ -9,8 +9,9 @@ from typing import Any
 
 KEYWORD_KINDS = ("author", "mesh", "subject")
 # Where a keyword, legend or trial number came from, weakest first; a stronger source is never replaced by a weaker.
-# "file" is a record the user imported (RIS, BibTeX, CSL-JSON, JATS), "page" a PubMed page, "hand" typed or edited.
-SOURCES = ("", "crossref", "europepmc", "pubmed", "file", "jats", "page", "hand")
+# "file" is a record the user imported (RIS, BibTeX, CSL-JSON, JATS), "pdf" the article's own PDF, "page" a PubMed
+# page, "hand" typed or edited.
+SOURCES = ("", "crossref", "europepmc", "pubmed", "file", "jats", "pdf", "page", "hand")
 REFERENCE_STATUSES = ("unresolved", "resolved", "ambiguous", "in_library")
 READ_STATUSES = ("unread", "reading", "read")
 
@@ -60,7 +61,7 @@ class Keyword:
 
 @dataclass
 class Figure:
-    """A figure label and its legend."""
+    """A figure label and its legend, with where the legend came from ("pdf", ...; "" when not recorded)."""
 
     label: str
     legend: str
@@ -121,6 +122,7 @@ class Article:
     citation_count: int | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
     retracted: bool = False
+    authors_incomplete: bool = False  # the source listed only some authors ("Fung KFK et al.")
     trials: list[Trial] = field(default_factory=list)
     open_access_url: str = ""
     notes: str = ""
@@ -234,6 +236,8 @@ def to_csl(article: Article) -> dict[str, Any]:
     ]
     if article.retracted:
         item["retracted"] = True
+    if article.authors_incomplete:
+        item["authors-incomplete"] = True
     if article.tags:
         item["tags"] = list(article.tags)
     return item
@@ -322,6 +326,7 @@ def from_csl(item: dict[str, Any]) -> Article:
     ]  # fmt: skip
     article.references = _references_from_csl(item.get("references") or item.get("reference") or [])
     article.retracted = bool(item.get("retracted"))
+    article.authors_incomplete = bool(item.get("authors-incomplete"))
     tags = item.get("tags")
     if isinstance(tags, list):
         article.tags = [str(t) for t in tags]

@@ -211,8 +211,41 @@ def _migrate_enrichment(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_citing(conn: sqlite3.Connection) -> None:
+    """Incomplete author lists ("Fung KFK et al."), the DOI in the case its source gave, stable cite keys."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    added = (("authors_incomplete", "INTEGER NOT NULL DEFAULT 0"), ("doi_given", "TEXT NOT NULL DEFAULT ''"))
+    for name, declaration in added:
+        if name not in columns:  # idempotent: a step may be re-run on a library whose version was set back
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS cite_keys (article_id INTEGER PRIMARY KEY REFERENCES articles(id) "
+        "ON DELETE CASCADE, key TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+
+
+def _migrate_attachments(conn: sqlite3.Connection) -> None:
+    """Attached files (PDFs; the page of each figure's caption) with their own full-text table."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS attachments (id INTEGER PRIMARY KEY, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "sha256 TEXT NOT NULL, stored_name TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '', "
+        "size INTEGER NOT NULL DEFAULT 0, pages INTEGER, added TEXT NOT NULL, "
+        "figure_pages TEXT NOT NULL DEFAULT '{}', UNIQUE (article_id, sha256))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts "
+        "USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS attachments_fts_delete AFTER DELETE ON attachments BEGIN "
+        "DELETE FROM attachments_fts WHERE rowid = old.id; END"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment,
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_citing, _migrate_attachments,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
