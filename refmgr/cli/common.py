@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from refmgr.cli import UsageError
-from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
-from refmgr.core.library import Library, LibraryError
-from refmgr.core.settings import Settings
-from refmgr.paths import resolve_library_path, settings_file
+
+if TYPE_CHECKING:  # imported when a command opens the library, so `refmgr --version` stays light
+    from refmgr.core.library import Library
 
 
 def open_library(args: argparse.Namespace) -> Library:
     """The library named by --library or the defaults; a clear error if it cannot be opened."""
+    from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
+    from refmgr.core.library import Library, LibraryError
+    from refmgr.core.settings import Settings
+    from refmgr.paths import resolve_library_path, settings_file
+
     path = resolve_library_path(getattr(args, "library", None))
     auto_backup(path, Settings.load(settings_file()))
     try:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.crossref.client import CrossrefClient, client_from_settings
-from refmgr.core.crossref.resolve import resolve_references
-from refmgr.core.importer import ImportReport
-from refmgr.core.intake import import_inputs, pending_dois, refresh_articles, sync_pending
-from refmgr.core.library import Library
-from refmgr.core.lists import create_list, find_list
-from refmgr.core.settings import Settings
-from refmgr.paths import settings_file
+
+# The network stack (habanero, httpx) and the import pipeline are imported by the commands that use them.
+if TYPE_CHECKING:
+    from refmgr.core.crossref.client import CrossrefClient
+    from refmgr.core.importer import ImportReport
+    from refmgr.core.library import Library
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def make_client() -> CrossrefClient:
     """A client from the user's settings (REFMGR_CROSSREF_URL and REFMGR_MAILTO override them)."""
+    from refmgr.core.crossref.client import client_from_settings
+    from refmgr.core.settings import Settings
+    from refmgr.paths import settings_file
+
     return client_from_settings(Settings.load(settings_file()))
 
 
@@ -57,6 +60,9 @@ def _finish(report: ImportReport) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
+    from refmgr.core.intake import import_inputs
+    from refmgr.core.lists import create_list, find_list
+
     texts = [sys.stdin.read() if text == "-" else text for text in args.texts]
     with open_library(args) as library, make_client() as client:
         list_id = None
@@ -70,6 +76,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Fetch Crossref records again for some or all articles."""
     if not args.all and not args.articles:
         raise UsageError("refresh needs article ids, DOIs or PMIDs, or --all")
+    from refmgr.core.intake import refresh_articles
+
     with open_library(args) as library, make_client() as client:
         if args.all:
             ids = [row[0] for row in library.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]
@@ -80,6 +88,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Retry every pending DOI; report what is still waiting."""
+    from refmgr.core.intake import pending_dois, sync_pending
+
     with open_library(args) as library:
         if not pending_dois(library):
             print("nothing pending")
@@ -111,6 +121,8 @@ def cmd_refs(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         (article_id,) = resolve_articles(library, [args.article])
         if args.resolve:
+            from refmgr.core.crossref.resolve import resolve_references
+
             with make_client() as client:
                 results = resolve_references(library, article_id, client)
             for result in results:

@@ -6,13 +6,14 @@ import argparse
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.importer import import_files
-from refmgr.core.library import Library, LibraryError
-from refmgr.core.model import Article, citation_line, to_csl
-from refmgr.core.search import ArticleQuery
+
+if TYPE_CHECKING:  # the readers and the library are imported by the commands that use them
+    from refmgr.core.library import Library
+    from refmgr.core.model import Article
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
+    from refmgr.core.importer import import_files
+    from refmgr.core.library import LibraryError
+
     with open_library(args) as library:
         try:
             report = import_files(library, [Path(f) for f in args.files])
@@ -62,8 +66,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
-    if as_json:
-        print_json([to_csl(a) for a in library.get_many(ids)])
+    if as_json:  # streamed: 500 articles at a time, each item encoded by the C JSON encoder as it is made
+        from refmgr.core.export.stream import write_csl_json
+
+        write_csl_json(library.iter_articles(ids), sys.stdout)
         return
     rows = library.summaries(ids)
     for article_id in ids:
@@ -74,6 +80,8 @@ def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the library's articles."""
+    from refmgr.core.search import ArticleQuery
+
     with open_library(args) as library:
         query = ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit)
         ids = library.query_ids(query)
@@ -98,6 +106,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         article = library.get(article_id)
         assert article is not None
         if args.json:
+            from refmgr.core.model import to_csl
+
             print_json(to_csl(article))
         else:
             print(format_article(article))
@@ -115,6 +125,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def format_article(article: Article) -> str:
     """A readable plain-text view of an article."""
+    from refmgr.core.model import citation_line
+
     wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
     lines = []
     if article.retracted:

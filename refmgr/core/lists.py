@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from refmgr.core.library import Library, now_iso
+from refmgr.core.db import now_iso
 from refmgr.core.model import Article
+
+if TYPE_CHECKING:
+    from refmgr.core.library import Library
 
 
 class ReadingListError(ValueError):

@@ -47,9 +47,12 @@ def cite_key_base(article: Article) -> str:
     return f"{author}{article.year or ''}{words[0] if words else ''}"
 
 
-def cite_keys(articles: list[Article]) -> list[str]:
-    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes)."""
-    used: set[str] = set()
+def cite_keys(articles: list[Article], used: set[str] | None = None) -> list[str]:
+    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes).
+
+    `used` holds the keys already written (a streaming export passes the same set for every chunk).
+    """
+    used = set() if used is None else used
     keys = []
     for article in articles:
         base = key = cite_key_base(article)
@@ -111,12 +114,12 @@ def bibtex_fields(article: Article) -> list[tuple[str, str]]:
     return [(name, value) for name, value in fields if value]
 
 
-def write_bibtex(articles: Iterable[Article]) -> str:
-    """BibTeX text for the articles, with unique cite keys."""
+def write_bibtex(articles: Iterable[Article], used: set[str] | None = None) -> str:
+    """BibTeX text for the articles, with cite keys unique in the file (and not in `used`, see cite_keys)."""
     articles = list(articles)
     entries = [
         Entry(CSL_TO_BIBTEX.get(a.type, "misc"), key, [Field(n, v) for n, v in bibtex_fields(a)])
-        for a, key in zip(articles, cite_keys(articles), strict=True)
+        for a, key in zip(articles, cite_keys(articles, used), strict=True)
     ]
     if not entries:
         return ""
