@@ -76,13 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return open_window(args)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
     except UsageError as error:
         print(f"refmgr: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("refmgr: interrupted", file=sys.stderr)
         return 130
+    from refmgr.cli.common import run_due_backups
+
+    run_due_backups()  # after the output: the daily backup never delays what the user asked for
+    return code
 
 
 def run() -> None:

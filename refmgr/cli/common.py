@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from refmgr.cli import UsageError
@@ -13,21 +15,58 @@ if TYPE_CHECKING:  # imported when a command opens the library, so `refmgr --ver
     from refmgr.core.library import Library
 
 
+# Libraries a command opened: their daily backup is made after the command's output (run_due_backups).
+_OPENED: list[Path] = []
+
+
 def open_library(args: argparse.Namespace) -> Library:
     """The library named by --library or the defaults; a clear error if it cannot be opened."""
-    from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
+    from refmgr.core.backup import backup_before_migration, find_newest_good_backup
     from refmgr.core.library import Library, LibraryError
-    from refmgr.core.settings import Settings
-    from refmgr.paths import resolve_library_path, settings_file
+    from refmgr.paths import resolve_library_path
 
     path = resolve_library_path(getattr(args, "library", None))
-    auto_backup(path, Settings.load(settings_file()))
+    if path not in _OPENED:
+        _OPENED.append(path)
     try:
         return Library(path, before_migration=backup_before_migration)
     except LibraryError as error:
         good = find_newest_good_backup(path) if "damaged" in str(error) else None
         hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
         raise UsageError(f"{error}{hint}") from error
+
+
+def run_due_backups() -> None:
+    """The day's automatic backup of the libraries the command opened, once its output is complete.
+
+    Standard output is flushed and, when it is a pipe or file, closed first, so whatever reads it is not kept
+    waiting; a backup another process is making is not waited for (a note on stderr says it was skipped).
+    """
+    if not _OPENED:
+        return
+    from refmgr.core.backup import auto_backup
+    from refmgr.core.settings import Settings
+    from refmgr.paths import settings_file
+
+    paths = list(_OPENED)
+    _OPENED.clear()
+    _release_stdout()
+    settings = Settings.load(settings_file())
+    for path in paths:
+        auto_backup(path, settings)  # a skipped or failed backup is logged as a warning (stderr)
+
+
+def _release_stdout() -> None:
+    """Flush standard output; hand a pipe or file its end-of-file now rather than when the process exits."""
+    try:
+        sys.stdout.flush()
+        if sys.stdout is not sys.__stdout__ or sys.stdout.isatty():
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a GUI launcher, a closed pipe): nothing to hand
+        pass
 
 
 def resolve_articles(library: Library, tokens: list[str]) -> list[int]:

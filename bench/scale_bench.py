@@ -1,0 +1,265 @@
+"""`python -m bench.scale_bench WHAT --library BIG.sqlite`: cost at scale (imports into a large library, exports).
+
+WHAT is one of:
+  import   10,000 new records (a RIS file, and generated articles with references) imported into an empty
+           library and into copies of BIG with and without ANALYZE statistics; beside them the bare baseline
+           (rispy parse + executemany of the same rows into the same schema) and the FTS5 prefix index's cost.
+  export   `refmgr list --json` and `refmgr export --all` as RIS and CSL-JSON of BIG, each a whole process
+           (interpreter start, imports, opening, loading, formatting, writing a file): wall, CPU, peak RSS.
+  startup  CPU of `refmgr --version` and `refmgr list` on a 50-article library, whole processes.
+  bib      a 1,000-entry Vancouver bibliography as a whole process (`refmgr export --format bibliography`), with an
+           empty citation cache (cold) and again with the cache the first run filled (cached).
+BIG is made with `python -m bench.generate BIG 100000` (its own PRAGMA optimize leaves statistics; this drops or
+rebuilds them on its copies). Results print as Markdown rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import build_library, generate_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ("articles", "authors", "keywords", "figures", "refs", "publication_types")
+FTS_COLUMNS = "rowid, title, authors, journal, abstract, keywords, legends, notes"
+
+
+def row(name: str, value: str, note: str = "") -> None:
+    """Print one Markdown table row as soon as it is measured."""
+    print(f"| {name} | {value} | {note} |", flush=True)
+
+
+def prepared_copy(big: Path, folder: Path, statistics: bool) -> Path:
+    """A copy of BIG at the current schema, with full ANALYZE statistics or none at all."""
+    from refmgr.core.library import Library
+
+    target = folder / ("analyzed.sqlite" if statistics else "plain.sqlite")
+    shutil.copyfile(big, target)
+    library = Library(target)  # migrates
+    library.conn.execute("ANALYZE" if statistics else "DROP TABLE IF EXISTS sqlite_stat1")
+    library.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    library.conn.close()  # not Library.close(): its PRAGMA optimize would add statistics to the plain copy
+    return target
+
+
+def timed_import(path: Path, ris_file: Path, statistics: bool | None) -> float:
+    """Seconds to import the RIS file into the library at path (reader + save, as `refmgr import` does)."""
+    from refmgr.core.importer import import_file
+    from refmgr.core.library import Library
+
+    library = Library(path)
+    started = time.perf_counter()
+    report = import_file(library, ris_file)
+    elapsed = time.perf_counter() - started
+    assert report.counts().get("added") == 10_000, report.counts()
+    if statistics is not None:
+        has = library.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
+        assert bool(has) == statistics
+    library.conn.close()
+    return elapsed
+
+
+def timed_save(path: Path, count: int) -> float:
+    """Seconds to save `count` generated articles with references through save_records."""
+    from refmgr.core.formats import ParsedRecord
+    from refmgr.core.importer import save_records
+    from refmgr.core.library import Library
+
+    records = [ParsedRecord(f"record {i + 1}", a) for i, a in enumerate(generate_articles(count, seed=7))]
+    library = Library(path)
+    started = time.perf_counter()
+    save_records(library, records, "bench")
+    elapsed = time.perf_counter() - started
+    library.conn.close()
+    return elapsed
+
+
+def bare_seconds(ris_text: str, imported: Path, folder: Path, prefix: bool = True) -> tuple[float, float, float]:
+    """(parse, executemany, FTS share) for the bare baseline: rispy parse, then the imported rows inserted anew.
+
+    The rows are read back from a library the import filled, so the baseline writes exactly what refmgr wrote,
+    into the same schema, with one executemany per table in one transaction and no Python per row beyond that.
+    `prefix=False` drops the FTS5 prefix index ('2 3') from the fresh schema to state its cost.
+    """
+    import rispy
+
+    from refmgr.core.formats.ris import LIST_TAGS
+    from refmgr.core.library import Library
+
+    started = time.perf_counter()
+    rispy.loads(ris_text, list_tags=LIST_TAGS)
+    parse_s = time.perf_counter() - started
+    source = sqlite3.connect(imported)
+    rows = {table: source.execute(f"SELECT * FROM {table}").fetchall() for table in TABLES}
+    fts = source.execute(f"SELECT {FTS_COLUMNS} FROM articles_fts").fetchall()
+    source.close()
+    target = folder / f"bare-{prefix}.sqlite"
+    target.unlink(missing_ok=True)
+    Library(target).conn.close()
+    conn = sqlite3.connect(target, isolation_level=None)
+    if not prefix:
+        conn.execute("DROP TABLE articles_fts")
+        conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, authors, journal, abstract, keywords, "
+                     "legends, notes, tokenize = 'unicode61 remove_diacritics 2')")  # fmt: skip
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    for table, values in rows.items():
+        if values:
+            conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
+    fts_started = time.perf_counter()
+    conn.executemany(f"INSERT INTO articles_fts ({FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fts)
+    conn.execute("COMMIT")
+    ended = time.perf_counter()
+    conn.close()
+    return parse_s, ended - started, ended - fts_started
+
+
+def bench_import(big: Path) -> None:
+    """Import 10,000 records into an empty library and into BIG with and without statistics."""
+    from refmgr.core.export.ris import write_ris
+
+    with tempfile.TemporaryDirectory(prefix="refmgr-scale-", dir=big.parent) as name:
+        folder = Path(name)
+        ris_file = folder / "new.ris"
+        ris_text = write_ris(generate_articles(10_000, seed=7))
+        ris_file.write_text(ris_text, encoding="utf-8")
+        empty = folder / "empty.sqlite"
+        empty_s = timed_import(empty, ris_file, None)
+        row("import 10,000 RIS records into an empty library", f"{empty_s:.1f} s",
+            f"{10_000 / empty_s:,.0f} records/s; reader + save_batch, in-process (no start-up)")  # fmt: skip
+        for statistics in (False, True):
+            copy = prepared_copy(big, folder, statistics)
+            seconds = timed_import(copy, ris_file, statistics)
+            label = "with ANALYZE statistics" if statistics else "without statistics"
+            row(f"import 10,000 RIS records into 100,000 articles, {label}", f"{seconds:.1f} s",
+                f"{seconds / empty_s:.2f}x the empty library")  # fmt: skip
+            copy.unlink()
+            Path(f"{copy}-wal").unlink(missing_ok=True)
+            Path(f"{copy}-shm").unlink(missing_ok=True)
+        parse_s, insert_s, fts_s = bare_seconds(ris_text, empty, folder)
+        _, _, fts_no_prefix_s = bare_seconds(ris_text, empty, folder, prefix=False)
+        bare = parse_s + insert_s
+        row("bare baseline: rispy parse + executemany of the same rows", f"{bare:.2f} s",
+            f"parse {parse_s:.2f} s + inserts {insert_s:.2f} s; refmgr's import is {empty_s / bare:.2f}x this")
+        row("FTS5 prefix index ('2 3') cost in the bare inserts", f"{fts_s - fts_no_prefix_s:+.2f} s",
+            f"FTS rows {fts_s:.2f} s with prefixes, {fts_no_prefix_s:.2f} s without; "
+            f"{(fts_s - fts_no_prefix_s) / empty_s:.0%} of the import")  # fmt: skip
+        empty.unlink()
+        saved_empty = timed_save(empty, 10_000)
+        row("save_records of 10,000 generated articles with references, empty library", f"{saved_empty:.1f} s",
+            f"{10_000 / saved_empty:,.0f} records/s (no parsing)")  # fmt: skip
+        copy = prepared_copy(big, folder, True)
+        saved_big = timed_save(copy, 10_000)
+        row("same into 100,000 articles with ANALYZE statistics", f"{saved_big:.1f} s",
+            f"{saved_big / saved_empty:.2f}x the empty library")
+
+
+def whole_process(argv: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of `python -m refmgr ARGV` (`python ARGV` if it starts with -c), by GNU time."""
+    command = [sys.executable, *(argv if argv[0] == "-c" else ["-m", "refmgr", *argv])]
+    with open(stdout or os.devnull, "w") as out:
+        result = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M", *command],
+                                stdout=out, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)  # fmt: skip
+    last = result.stderr.strip().splitlines()[-1]
+    if result.returncode != 0 or not last.startswith("TIME "):
+        raise RuntimeError(f"refmgr {' '.join(argv)} failed: {result.stderr[-500:]}")
+    wall, user, system, peak_kb = last.split()[1:]
+    return float(wall), float(user) + float(system), int(peak_kb) / 1024
+
+
+def isolated_env(folder: Path) -> dict[str, str]:
+    """Environment for child processes: refmgr's folders in `folder`, automatic backups off."""
+    from refmgr.core.settings import Settings
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REFMGR_DATA_DIR": str(folder / "data"),
+           "REFMGR_CONFIG_DIR": str(folder / "config"), "XDG_CACHE_HOME": str(folder / "cache")}  # fmt: skip
+    (folder / "config").mkdir(parents=True, exist_ok=True)
+    old = {k: os.environ.get(k) for k in ("REFMGR_CONFIG_DIR", "REFMGR_DATA_DIR")}
+    os.environ.update({k: env[k] for k in old})
+    try:
+        from refmgr.paths import settings_file
+
+        Settings(auto_backup=False).save(settings_file())
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return env
+
+
+def bench_export(big: Path) -> None:
+    """list --json, RIS and CSL-JSON exports of BIG as whole processes (measured one at a time)."""
+    with tempfile.TemporaryDirectory(prefix="refmgr-scale-", dir=big.parent) as name:
+        folder = Path(name)
+        env = isolated_env(folder)
+        runs = {
+            "`refmgr list --json`": (["list", "--json"], folder / "list.json"),
+            "`refmgr export --all --format ris -o FILE`": (["export", "--all", "--format", "ris", "-o",
+                                                           str(folder / "all.ris")], None),
+            "`refmgr export --all --format csl-json -o FILE`": (["export", "--all", "--format", "csl-json", "-o",
+                                                                str(folder / "all.json")], None),
+        }  # fmt: skip
+        for label, (argv, out) in runs.items():
+            wall, cpu, peak = whole_process(["--library", str(big), *argv], env, out)
+            written = out or Path(argv[-1])
+            row(f"{label}, 100,000 articles", f"{wall:.1f} s wall, {cpu:.1f} s CPU, {peak:.0f} MB peak",
+                f"whole process (start, imports, open, load, format, write); {written.stat().st_size / 1e9:.2f} GB out")
+            written.unlink()
+
+
+def bench_startup(folder_root: Path) -> None:
+    """CPU of short commands as whole processes (median of 5)."""
+    with tempfile.TemporaryDirectory(prefix="refmgr-scale-", dir=folder_root) as name:
+        folder = Path(name)
+        env = isolated_env(folder)
+        small = build_library(folder / "small.sqlite", 50)
+        for label, argv in (("`refmgr --version`", ["--version"]),
+                            ("`refmgr list`, 50 articles", ["--library", str(small), "list"]),
+                            ("`python -c pass` (the interpreter alone)", ["-c", "pass"])):  # fmt: skip
+            cpus = []
+            for _ in range(5):
+                cpus.append(whole_process(argv, env)[1])
+            row(label, f"{sorted(cpus)[2]:.3f} s CPU", "median of 5 whole processes, interpreter start included")
+
+
+def bench_bibliography(folder_root: Path) -> None:
+    """A 1,000-entry bibliography as a whole process, cold then cached."""
+    with tempfile.TemporaryDirectory(prefix="refmgr-scale-", dir=folder_root) as name:
+        folder = Path(name)
+        env = isolated_env(folder)
+        library = build_library(folder / "thousand.sqlite", 1000, seed=5)
+        argv = ["--library", str(library), "export", "--all", "--format", "bibliography", "--style", "vancouver"]
+        for label in ("cold (empty citation cache)", "cached (second run, same library)"):
+            wall, cpu, peak = whole_process(argv, env)
+            row(f"1,000-entry Vancouver bibliography, {label}", f"{wall:.2f} s wall, {cpu:.2f} s CPU",
+                f"whole process: start, imports, open, load 1,000 articles, format, print; {peak:.0f} MB peak")
+
+
+def main() -> None:
+    """Run one part (see the module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("import", "export", "startup", "bib"))
+    parser.add_argument("--library", type=Path, default=Path(tempfile.gettempdir()) / "refmgr-bench-100k.sqlite")
+    args = parser.parse_args()
+    big = args.library.resolve()
+    if args.what in ("import", "export") and not big.is_file():
+        sys.exit(f"no library at {big}: make one with python -m bench.generate {big} 100000")
+    {"import": bench_import, "export": bench_export}.get(args.what, lambda _: None)(big)
+    if args.what == "startup":
+        bench_startup(big.parent)
+    elif args.what == "bib":
+        bench_bibliography(big.parent)
+
+
+if __name__ == "__main__":
+    main()
