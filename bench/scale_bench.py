@@ -7,6 +7,7 @@ WHAT is one of:
   export   `refmgr list --json` and `refmgr export --all` as RIS and CSL-JSON of BIG, each a whole process
            (interpreter start, imports, opening, loading, formatting, writing a file): wall, CPU, peak RSS.
   startup  CPU of `refmgr --version` and `refmgr list` on a 50-article library, whole processes.
+  rows     the window's table model over BIG: forget and drag 1,000 rows (no view, so nothing painted).
   bib      a 1,000-entry Vancouver bibliography as a whole process (`refmgr export --format bibliography`), with an
            empty citation cache (cold) and again with the cache the first run filled (cached).
 BIG is made with `python -m bench.generate BIG 100000` (its own PRAGMA optimize leaves statistics; this drops or
@@ -29,6 +30,7 @@ from bench.generate import build_library, generate_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("articles", "authors", "keywords", "figures", "refs", "publication_types")
+BATCH = 500
 FTS_COLUMNS = "rowid, title, authors, journal, abstract, keywords, legends, notes"
 
 
@@ -47,46 +49,47 @@ def prepared_copy(big: Path, folder: Path, statistics: bool) -> Path:
     library.conn.execute("ANALYZE" if statistics else "DROP TABLE IF EXISTS sqlite_stat1")
     library.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     library.conn.close()  # not Library.close(): its PRAGMA optimize would add statistics to the plain copy
+    os.sync()  # the copy's 1.5 GB written back now, not during the timed import
     return target
 
 
-def timed_import(path: Path, ris_file: Path, statistics: bool | None) -> float:
-    """Seconds to import the RIS file into the library at path (reader + save, as `refmgr import` does)."""
+def timed_import(path: Path, ris_file: Path, statistics: bool | None) -> tuple[float, float]:
+    """(wall, CPU) seconds to import the RIS file into the library at path (reader + save, as `refmgr import`)."""
     from refmgr.core.importer import import_file
     from refmgr.core.library import Library
 
     library = Library(path)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = import_file(library, ris_file)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report.counts().get("added") == 10_000, report.counts()
     if statistics is not None:
         has = library.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
         assert bool(has) == statistics
     library.conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
-def timed_save(path: Path, count: int) -> float:
-    """Seconds to save `count` generated articles with references through save_records."""
+def timed_save(path: Path, count: int) -> tuple[float, float]:
+    """(wall, CPU) seconds to save `count` generated articles with references through save_records."""
     from refmgr.core.formats import ParsedRecord
     from refmgr.core.importer import save_records
     from refmgr.core.library import Library
 
     records = [ParsedRecord(f"record {i + 1}", a) for i, a in enumerate(generate_articles(count, seed=7))]
     library = Library(path)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     save_records(library, records, "bench")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     library.conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def bare_seconds(ris_text: str, imported: Path, folder: Path, prefix: bool = True) -> tuple[float, float, float]:
     """(parse, executemany, FTS share) for the bare baseline: rispy parse, then the imported rows inserted anew.
 
     The rows are read back from a library the import filled, so the baseline writes exactly what refmgr wrote,
-    into the same schema, with one executemany per table in one transaction and no Python per row beyond that.
+    into the same schema, one executemany per table per 500 articles (the importer's transactions).
     `prefix=False` drops the FTS5 prefix index ('2 3') from the fresh schema to state its cost.
     """
     import rispy
@@ -109,17 +112,27 @@ def bare_seconds(ris_text: str, imported: Path, folder: Path, prefix: bool = Tru
         conn.execute("DROP TABLE articles_fts")
         conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, authors, journal, abstract, keywords, "
                      "legends, notes, tokenize = 'unicode61 remove_diacritics 2')")  # fmt: skip
-    started = time.perf_counter()
-    conn.execute("BEGIN")
+    fts_sql = f"INSERT INTO articles_fts ({FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    batches: dict[int, dict[str, list[tuple]]] = {}  # first article id -> table -> rows (split before timing)
     for table, values in rows.items():
-        if values:
-            conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
-    fts_started = time.perf_counter()
-    conn.executemany(f"INSERT INTO articles_fts ({FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fts)
-    conn.execute("COMMIT")
-    ended = time.perf_counter()
+        for value in values:
+            batches.setdefault((value[0] - 1) // BATCH * BATCH + 1, {}).setdefault(table, []).append(value)
+    insert_s = fts_s = 0.0
+    for first in range(1, len(fts) + 1, BATCH):  # the importer's transactions: 500 articles each
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        for table in TABLES:
+            chunk = batches.get(first, {}).get(table)
+            if chunk:
+                conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(chunk[0]))})", chunk)
+        fts_started = time.perf_counter()
+        conn.executemany(fts_sql, fts[first - 1 : first - 1 + BATCH])
+        conn.execute("COMMIT")
+        ended = time.perf_counter()
+        insert_s += ended - started
+        fts_s += ended - fts_started
     conn.close()
-    return parse_s, ended - started, ended - fts_started
+    return parse_s, insert_s, fts_s
 
 
 def bench_import(big: Path) -> None:
@@ -132,34 +145,36 @@ def bench_import(big: Path) -> None:
         ris_text = write_ris(generate_articles(10_000, seed=7))
         ris_file.write_text(ris_text, encoding="utf-8")
         empty = folder / "empty.sqlite"
-        empty_s = timed_import(empty, ris_file, None)
-        row("import 10,000 RIS records into an empty library", f"{empty_s:.1f} s",
+        os.sync()
+        empty_s, empty_cpu = timed_import(empty, ris_file, None)
+        row("import 10,000 RIS records into an empty library", f"{empty_s:.1f} s wall, {empty_cpu:.1f} s CPU",
             f"{10_000 / empty_s:,.0f} records/s; reader + save_batch, in-process (no start-up)")  # fmt: skip
         for statistics in (False, True):
             copy = prepared_copy(big, folder, statistics)
-            seconds = timed_import(copy, ris_file, statistics)
+            seconds, cpu = timed_import(copy, ris_file, statistics)
             label = "with ANALYZE statistics" if statistics else "without statistics"
-            row(f"import 10,000 RIS records into 100,000 articles, {label}", f"{seconds:.1f} s",
-                f"{seconds / empty_s:.2f}x the empty library")  # fmt: skip
+            row(f"import 10,000 RIS records into 100,000 articles, {label}", f"{seconds:.1f} s wall, {cpu:.1f} s CPU",
+                f"{seconds / empty_s:.2f}x the empty library's wall time, {cpu / empty_cpu:.2f}x its CPU")  # fmt: skip
             copy.unlink()
             Path(f"{copy}-wal").unlink(missing_ok=True)
             Path(f"{copy}-shm").unlink(missing_ok=True)
         parse_s, insert_s, fts_s = bare_seconds(ris_text, empty, folder)
         _, _, fts_no_prefix_s = bare_seconds(ris_text, empty, folder, prefix=False)
         bare = parse_s + insert_s
-        row("bare baseline: rispy parse + executemany of the same rows", f"{bare:.2f} s",
-            f"parse {parse_s:.2f} s + inserts {insert_s:.2f} s; refmgr's import is {empty_s / bare:.2f}x this")
+        row("bare baseline: rispy parse + executemany of the same rows", f"{bare:.2f} s wall",
+            f"parse {parse_s:.2f} s + inserts {insert_s:.2f} s, 500 articles per transaction; "
+            f"refmgr's import (wall) is {empty_s / bare:.2f}x this")  # fmt: skip
         row("FTS5 prefix index ('2 3') cost in the bare inserts", f"{fts_s - fts_no_prefix_s:+.2f} s",
             f"FTS rows {fts_s:.2f} s with prefixes, {fts_no_prefix_s:.2f} s without; "
-            f"{(fts_s - fts_no_prefix_s) / empty_s:.0%} of the import")  # fmt: skip
+            f"{(fts_s - fts_no_prefix_s) / empty_s:.0%} of refmgr's import")  # fmt: skip
         empty.unlink()
-        saved_empty = timed_save(empty, 10_000)
-        row("save_records of 10,000 generated articles with references, empty library", f"{saved_empty:.1f} s",
-            f"{10_000 / saved_empty:,.0f} records/s (no parsing)")  # fmt: skip
+        saved_empty, saved_empty_cpu = timed_save(empty, 10_000)
+        row("save_records of 10,000 generated articles with references, empty library",
+            f"{saved_empty:.1f} s wall, {saved_empty_cpu:.1f} s CPU", "no parsing; references linked both ways")
         copy = prepared_copy(big, folder, True)
-        saved_big = timed_save(copy, 10_000)
-        row("same into 100,000 articles with ANALYZE statistics", f"{saved_big:.1f} s",
-            f"{saved_big / saved_empty:.2f}x the empty library")
+        saved_big, saved_big_cpu = timed_save(copy, 10_000)
+        row("same into 100,000 articles with ANALYZE statistics", f"{saved_big:.1f} s wall, {saved_big_cpu:.1f} s CPU",
+            f"{saved_big / saved_empty:.2f}x the empty library's wall time, {saved_big_cpu / saved_empty_cpu:.2f}x CPU")
 
 
 def whole_process(argv: list[str], env: dict[str, str], stdout: Path | None = None) -> tuple[float, float, float]:
@@ -245,16 +260,46 @@ def bench_bibliography(folder_root: Path) -> None:
                 f"whole process: start, imports, open, load 1,000 articles, format, print; {peak:.0f} MB peak")
 
 
+def bench_rows(big: Path) -> None:
+    """The table model over BIG: forget (repaint) and drag (mimeData) 1,000 rows spread over 100,000."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from refmgr.core.library import Library
+    from refmgr.gui.table_model import ArticleTableModel
+
+    app = QApplication.instance() or QApplication([])
+    library = Library(big)
+    model = ArticleTableModel(library)
+    started = time.perf_counter()
+    model.reload()
+    row("table model: first query of 100,000 ids", f"{time.perf_counter() - started:.2f} s", "no view, no painting")
+    step = max(1, len(model.ids) // 1000)
+    rows = list(range(0, len(model.ids), step))[:1000]
+    ids = [model.ids[r] for r in rows]
+    started = time.perf_counter()
+    model.forget(ids)
+    row("forget 1,000 rows of 100,000", f"{(time.perf_counter() - started) * 1000:.0f} ms",
+        "row look-ups and dataChanged signals; no view attached, so no painting")  # fmt: skip
+    indexes = [model.index(r, 0) for r in rows]
+    started = time.perf_counter()
+    model.mimeData(indexes)
+    row("drag 1,000 rows of 100,000 (mimeData)", f"{(time.perf_counter() - started) * 1000:.0f} ms",
+        "ordering the dragged ids by row; no painting")  # fmt: skip
+    library.conn.close()
+    del app
+
+
 def main() -> None:
     """Run one part (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("import", "export", "startup", "bib"))
+    parser.add_argument("what", choices=("import", "export", "startup", "bib", "rows"))
     parser.add_argument("--library", type=Path, default=Path(tempfile.gettempdir()) / "refmgr-bench-100k.sqlite")
     args = parser.parse_args()
     big = args.library.resolve()
-    if args.what in ("import", "export") and not big.is_file():
+    if args.what in ("import", "export", "rows") and not big.is_file():
         sys.exit(f"no library at {big}: make one with python -m bench.generate {big} 100000")
-    {"import": bench_import, "export": bench_export}.get(args.what, lambda _: None)(big)
+    {"import": bench_import, "export": bench_export, "rows": bench_rows}.get(args.what, lambda _: None)(big)
     if args.what == "startup":
         bench_startup(big.parent)
     elif args.what == "bib":

@@ -16,7 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refmgr.core.export import FORMATS, OUTPUT_FORMATS, STYLES, export_articles, suggested_extension, write_output
+from refmgr.core.export import (
+    FORMATS,
+    OUTPUT_FORMATS,
+    STYLES,
+    atomic_output,
+    export_articles,
+    suggested_extension,
+    write_output,
+)
+from refmgr.core.export.stream import FORMAT_PARTS, STREAMED_FORMATS, stream_export
+from refmgr.core.loading import ALL_PARTS
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -39,7 +49,11 @@ def export_op(
     """Background op: load the articles, render them, write the file atomically; returns the path."""
 
     def op(context: TaskContext) -> Path:
-        articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
+        if format in STREAMED_FORMATS:  # read and written 500 at a time: memory flat in the selection's size
+            with atomic_output(path) as stream:
+                stream_export(context.library, article_ids, format, stream)
+            return path
+        articles = context.library.get_many(article_ids, FORMAT_PARTS.get(format, ALL_PARTS))
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
                                output_format=output_format)  # fmt: skip
         write_output(text, path)

@@ -97,6 +97,28 @@ def test_linking_after_analyze_still_links_both_ways(filled: Library) -> None:
     filled.close()
 
 
+LOOKUPS = [  # duplicate checks and outgoing links: each must search an index, statistics or not
+    ("SELECT id FROM articles WHERE doi = ?", ("10.1000/plan.7",), "articles_doi"),
+    ("SELECT id FROM articles WHERE pmid = ?", ("20000007",), "articles_pmid"),
+    ("SELECT id, first_author_norm, doi FROM articles WHERE title_norm = ? AND year = ?", ("article 7", 2020),
+     "articles_title_norm"),
+    ("UPDATE refs SET cited_article_id = (SELECT a.id FROM articles a WHERE (refs.doi != '' AND a.doi = refs.doi) "
+     "OR (refs.pmid != '' AND a.pmid = refs.pmid) LIMIT 1) WHERE article_id = ? AND (doi != '' OR pmid != '')",
+     (7,), "articles_doi"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("analyzed", [False, True])
+def test_identifier_lookups_are_indexed(filled: Library, analyzed: bool) -> None:
+    if analyzed:
+        filled.conn.execute("ANALYZE")
+    for sql, params, index in LOOKUPS:
+        plan = _plan(filled.conn, sql, params)
+        assert f"USING INDEX {index} (" in plan or f"USING COVERING INDEX {index} (" in plan, (sql, plan)
+        assert "SCAN" not in plan, (sql, plan)
+    filled.close()
+
+
 def test_close_runs_optimize_and_survives_a_read_only_file(library_path: Path) -> None:
     with Library(library_path) as library:
         library.save_many([_article(n, []) for n in range(30)])
