@@ -71,11 +71,13 @@ def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
 
         write_csl_json(library.iter_articles(ids), sys.stdout)
         return
-    rows = library.summaries(ids)
-    for article_id in ids:
-        row = rows[article_id]
-        flag = " [RETRACTED]" if row["retracted"] else ""
-        print(f"{article_id:>6}  {row['year'] or '':>4}  {row['first_author'][:20]:<20}  {row['title'][:90]}{flag}")
+    for start in range(0, len(ids), 500):  # display rows a page at a time: memory flat in the library's size
+        chunk = ids[start : start + 500]
+        rows = library.summaries(chunk)
+        for article_id in chunk:
+            row = rows[article_id]
+            flag = " [RETRACTED]" if row["retracted"] else ""
+            print(f"{article_id:>6}  {row['year'] or '':>4}  {row['first_author'][:20]:<20}  {row['title'][:90]}{flag}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
