@@ -172,6 +172,13 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
 def _migrate_reference_identifier_indexes(conn: sqlite3.Connection) -> None:
     """Index only the references that have a DOI or PMID, so citation linking stays indexed after ANALYZE.
 
@@ -189,6 +196,7 @@ REFS_DOI_INDEX, REFS_PMID_INDEX = "refs_doi_set", "refs_pmid_set"
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
+    _migrate_zotero,
     _migrate_reference_identifier_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

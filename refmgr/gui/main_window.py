@@ -39,6 +39,7 @@ from refmgr.gui.undo import DeletedArticles
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_safety import SafetyMixin
+from refmgr.gui.zotero_sync import ZoteroActions
 
 SEARCH_DEBOUNCE_MS = 200
 REFRESH_DEBOUNCE_MS = 250
@@ -82,6 +83,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
+        self.zotero = ZoteroActions(self)
         self._build_status_bar()
         self._restore_state()
         self.apply_query()
