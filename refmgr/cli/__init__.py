@@ -56,8 +56,12 @@ def files_to_open(argv: list[str], parser: argparse.ArgumentParser) -> list[str]
     return files or None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, exiting: bool = False) -> int:
+    """Run the command line; return the exit code.
+
+    `exiting`: the process ends after this command (the console script), so standard output may be handed
+    its end-of-file before the daily backup; called as a function, output stays open for later calls.
+    """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     files = files_to_open(argv, parser)
@@ -85,10 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     from refmgr.cli.common import run_due_backups
 
-    run_due_backups()  # after the output: the daily backup never delays what the user asked for
+    run_due_backups(release_stdout=exiting)  # after the output: the backup never delays what the user asked for
     return code
 
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    sys.exit(main(exiting=True))

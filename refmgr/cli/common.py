@@ -36,11 +36,12 @@ def open_library(args: argparse.Namespace) -> Library:
         raise UsageError(f"{error}{hint}") from error
 
 
-def run_due_backups() -> None:
+def run_due_backups(release_stdout: bool = False) -> None:
     """The day's automatic backup of the libraries the command opened, once its output is complete.
 
-    Standard output is flushed and, when it is a pipe or file, closed first, so whatever reads it is not kept
-    waiting; a backup another process is making is not waited for (a note on stderr says it was skipped).
+    Standard output is flushed first and, with `release_stdout` (the process ends next) when it is a pipe or
+    file, closed, so whatever reads it is not kept waiting; a backup another process is making is not waited
+    for (a note on stderr says it was skipped).
     """
     if not _OPENED:
         return
@@ -50,7 +51,10 @@ def run_due_backups() -> None:
 
     paths = list(_OPENED)
     _OPENED.clear()
-    _release_stdout()
+    if release_stdout:
+        _release_stdout()
+    else:
+        sys.stdout.flush()
     settings = Settings.load(settings_file())
     for path in paths:
         auto_backup(path, settings)  # a skipped or failed backup is logged as a warning (stderr)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,3 +81,33 @@ def test_the_command_line_backs_up_after_its_output(
     assert main(["--library", str(library_path), "list"]) == 0
     assert len(seen) == 1 and len(seen[0].splitlines()) == 3
     assert len(list_backups(library_path)) == 1
+
+
+def test_a_pipe_reading_the_command_ends_before_its_backup(library_path: Path, tmp_path: Path) -> None:
+    """The console script hands stdout its end-of-file, then backs up: a reader is not kept waiting."""
+    make_library(library_path, n=3)
+    go, done = tmp_path / "go", tmp_path / "done"
+    script = f"""
+import sys, time
+from pathlib import Path
+from refmgr.core import backup
+
+def waiting_backup(path, settings, now=None):  # stands in for a long copy: waits for the reader's signal
+    deadline = time.monotonic() + 30
+    while not Path({str(go)!r}).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    Path({str(done)!r}).write_text("signalled" if Path({str(go)!r}).exists() else "timed out")
+
+backup.auto_backup = waiting_backup
+sys.argv = ["refmgr", "--library", {str(library_path)!r}, "list"]
+from refmgr.cli import run
+run()
+"""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env) as child:
+        assert child.stdout is not None
+        output = child.stdout.read()  # returns at end-of-file: before the backup, or after it gave up waiting
+        go.touch()
+        assert child.wait(timeout=60) == 0
+    assert len(output.splitlines()) == 3
+    assert done.read_text() == "signalled"
