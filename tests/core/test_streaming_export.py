@@ -82,3 +82,31 @@ def test_list_json_and_file_export_stream(filled: Library, capsys: pytest.Captur
     assert main([*lib, "export", "--all", "--format", "ris", "-o", str(target)]) == 0
     assert "exported 24 article(s)" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8").count("ER  - ") == 24
+
+
+def test_loading_is_lazy_a_chunk_at_a_time(filled: Library) -> None:
+    ids = filled.query_ids()
+    taken: list[int] = []
+
+    def feed():
+        for article_id in ids:
+            taken.append(article_id)
+            yield article_id
+
+    articles = filled.iter_articles(feed(), chunk=5)
+    next(articles)
+    assert len(taken) == 5  # only the first chunk's ids were read, so only its rows are in memory
+
+    class Recorder(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sizes: list[int] = []
+
+        def write(self, text: str) -> int:
+            self.sizes.append(self.tell())
+            return super().write(text)
+
+    for format in STREAMED_FORMATS:
+        out = Recorder()
+        stream_export(filled, ids, format, out, chunk=4)
+        assert len(out.sizes) >= len(ids) // 4  # written chunk by chunk, not as one string at the end
