@@ -96,11 +96,11 @@ def optimize(conn: sqlite3.Connection) -> None:
     and a short busy timeout keeps another program's write lock from holding up the close. The queries that
     matter do not depend on the statistics it writes (tests/core/test_query_plans.py).
     """
-    if conn.in_transaction:
-        return
     try:
+        if conn.in_transaction:  # closing mid-transaction: leave it to the rollback
+            return
         conn.execute("PRAGMA busy_timeout = 200")
         conn.execute("PRAGMA analysis_limit = 400")
         conn.execute("PRAGMA optimize")
-    except sqlite3.Error:  # read-only, locked or damaged: statistics are only an optimisation
+    except sqlite3.Error:  # read-only, locked, damaged or already closed: statistics are only an optimisation
         pass
