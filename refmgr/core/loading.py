@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS
@@ -18,11 +19,11 @@ CHUNK = 500  # ids per IN (...) list: well under SQLite's parameter cap, a few M
 _CHILDREN: dict[str, tuple[str, Callable[..., Any]]] = {
     "authors": (
         "family, given, literal, orcid, affiliations FROM authors",
-        lambda f, g, li, o, aff: Author(family=f, given=g, literal=li, orcid=o, affiliations=_list(aff)),
+        lambda f, g, li, o, aff: Author(family=f, given=g, literal=li, orcid=o, affiliations=_strings(aff)),
     ),
     "keywords": (
         "term, kind, qualifiers, major FROM keywords",
-        lambda t, k, q, m: Keyword(term=t, kind=k, qualifiers=_list(q), major=bool(m)),
+        lambda t, k, q, m: Keyword(term=t, kind=k, qualifiers=_strings(q), major=bool(m)),
     ),
     "figures": ("label, legend FROM figures", lambda label, legend: Figure(label=label, legend=legend)),
     "references": (
@@ -37,6 +38,16 @@ _CHILDREN: dict[str, tuple[str, Callable[..., Any]]] = {
 def _list(text: str) -> list[Any]:
     """A JSON list column; the common empty one without the decoder."""
     return [] if text == "[]" else json.loads(text)
+
+
+@lru_cache(maxsize=4096)
+def _decoded_strings(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+def _strings(text: str) -> list[str]:
+    """A JSON list of strings (affiliations, MeSH qualifiers): the same few recur, so each is decoded once."""
+    return [] if text == "[]" else list(_decoded_strings(text))
 
 
 def _dict(text: str) -> dict[str, Any]:
