@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from refmgr.cli import UsageError
+from refmgr.cli.safeout import UNSAFE
 
 if TYPE_CHECKING:  # imported when a command opens the library, so `refmgr --version` stays light
     from refmgr.core.library import Library
@@ -21,19 +22,32 @@ _OPENED: list[Path] = []
 
 def open_library(args: argparse.Namespace) -> Library:
     """The library named by --library or the defaults; a clear error if it cannot be opened."""
-    from refmgr.core.backup import backup_before_migration, find_newest_good_backup
+    from refmgr.core.backup import backup_before_migration
     from refmgr.core.library import Library, LibraryError
+    from refmgr.core.maintenance import probe
     from refmgr.paths import resolve_library_path
 
     path = resolve_library_path(getattr(args, "library", None))
-    if path not in _OPENED:
-        _OPENED.append(path)
     try:
-        return Library(path, before_migration=backup_before_migration)
+        library = Library(path, before_migration=backup_before_migration)
     except LibraryError as error:
-        good = find_newest_good_backup(path) if "damaged" in str(error) else None
-        hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
-        raise UsageError(f"{error}{hint}") from error
+        raise damaged_error(path, str(error)) from error
+    problems = probe(library.conn)
+    if problems:  # nothing is written into a damaged file (not even close()'s statistics)
+        library.conn.close()
+        raise damaged_error(path, f"cannot use library {path}: it is damaged ({'; '.join(problems[:3])})")
+    if path not in _OPENED:  # only a sound library gets its daily backup
+        _OPENED.append(path)
+    return library
+
+
+def damaged_error(path: Path, message: str) -> UsageError:
+    """A usage error for a library that cannot be used, naming its newest good backup when it is damaged."""
+    from refmgr.core.backup import find_newest_good_backup
+
+    good = find_newest_good_backup(path) if "damaged" in message else None
+    hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
+    return UsageError(f"{message}{hint}")
 
 
 def run_due_backups(release_stdout: bool = False) -> None:
@@ -86,5 +100,10 @@ def resolve_articles(library: Library, tokens: list[str]) -> list[int]:
 
 def print_json(data: Any) -> None:
     """Print JSON, UTF-8, indented."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(escape_unsafe(text) + "\n")
+
+
+def escape_unsafe(text: str) -> str:
+    """JSON text with bidi and C1 controls as \\u escapes (json escapes C0 itself), so none reach a terminal."""
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
-from refmgr.cli.common import open_library, print_json, resolve_articles
+from refmgr.cli.common import escape_unsafe, open_library, print_json, resolve_articles
 
 if TYPE_CHECKING:  # the readers and the library are imported by the commands that use them
     from refmgr.core.library import Library
@@ -69,7 +69,7 @@ def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
     if as_json:  # streamed: 500 articles at a time, each item encoded by the C JSON encoder as it is made
         from refmgr.core.export.stream import write_csl_json
 
-        write_csl_json(library.iter_articles(ids), sys.stdout)
+        write_csl_json(library.iter_articles(ids), sys.stdout, escape=escape_unsafe)
         return
     for start in range(0, len(ids), 500):  # display rows a page at a time: memory flat in the library's size
         chunk = ids[start : start + 500]
@@ -93,8 +93,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
+    from refmgr.core.querycap import cap_query
+
+    text, note = cap_query(" ".join(args.query))
+    if note:
+        print(f"refmgr: {note}", file=sys.stderr)
     with open_library(args) as library:
-        ids = library.search(" ".join(args.query), limit=args.limit)
+        ids = library.search(text, limit=args.limit)
         _print_rows(library, ids, args.json)
         if not args.json:
             print(f"{len(ids)} match(es)", file=sys.stderr)

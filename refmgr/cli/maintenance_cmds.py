@@ -69,12 +69,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Report integrity and index consistency; repair the index; exit 1 when the file is damaged."""
     from refmgr.core.backup import find_newest_good_backup
+    from refmgr.core.library import LibraryError
     from refmgr.core.maintenance import check_library
 
     library = _library_path(args)
     if not library.is_file():
         raise UsageError(f"no library at {library}")
-    report = check_library(library)
+    try:
+        report = check_library(library)
+    except LibraryError as error:  # written by a newer refmgr (or not readable at all): say so, change nothing
+        raise UsageError(f"cannot check {library}: {str(error).removeprefix(f'cannot open library {library}: ')}; "
+                         "it was not changed") from error  # fmt: skip
     print(report.render())
     if report.integrity:
         good = find_newest_good_backup(library)

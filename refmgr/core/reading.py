@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core.db import LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.loading import ALL_PARTS, CHUNK, iter_articles
 from refmgr.core.model import Article, Figure, Reference
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import SORT_COLUMNS, ArticleQuery, build_query, parse_search
 
 SUMMARY_COLUMNS = (
@@ -82,6 +84,8 @@ class ReadingMixin(LibraryBase):
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
         query = query or ArticleQuery()
+        if query.text:
+            query = replace(query, text=cap_query(query.text)[0])  # callers show the note (window, CLI)
         fast = self._text_search_ids(query)
         if fast is not None:
             return fast

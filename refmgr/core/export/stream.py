@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, TextIO
 
@@ -27,10 +27,16 @@ FORMAT_PARTS: dict[str, frozenset[str]] = {
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def write_csl_json(articles: Iterable[Article], stream: TextIO, extra: dict[int, dict[str, str]] | None = None) -> int:
+def write_csl_json(
+    articles: Iterable[Article],
+    stream: TextIO,
+    extra: dict[int, dict[str, str]] | None = None,
+    escape: Callable[[str], str] | None = None,
+) -> int:
     """Write a JSON array of CSL-JSON items, one item per line, as each is made; return how many.
 
-    `extra` adds keys to the item of an article id (a reading list's notes).
+    `extra` adds keys to the item of an article id (a reading list's notes); `escape` rewrites each encoded
+    item (the command line escapes terminal control characters).
     """
     count = 0
     for article in articles:
@@ -38,7 +44,8 @@ def write_csl_json(articles: Iterable[Article], stream: TextIO, extra: dict[int,
         if extra and article.id in extra:
             item.update(extra[article.id])
         stream.write(",\n  " if count else "[\n  ")
-        stream.write(_ENCODE(item))
+        text = _ENCODE(item)
+        stream.write(escape(text) if escape else text)
         count += 1
     stream.write("\n]\n" if count else "[]\n")
     return count
