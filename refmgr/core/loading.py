@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS
-from refmgr.core.model import Article, Author, Figure, Keyword, Reference
+from refmgr.core.model import Article, Author, Figure, Keyword, Reference, Trial
 
-ALL_PARTS = frozenset({"authors", "keywords", "figures", "references", "tags"})
+ALL_PARTS = frozenset({"authors", "keywords", "figures", "trials", "references", "tags", "open_access"})
 CHUNK = 500  # ids per IN (...) list: well under SQLite's parameter cap, a few MB of objects at a time
 
 # Child rows by table: SQL after "SELECT article_id, " and the function making one object of the rest.
@@ -22,10 +22,17 @@ _CHILDREN: dict[str, tuple[str, Callable[..., Any]]] = {
         lambda f, g, li, o, aff: Author(family=f, given=g, literal=li, orcid=o, affiliations=_strings(aff)),
     ),
     "keywords": (
-        "term, kind, qualifiers, major FROM keywords",
-        lambda t, k, q, m: Keyword(term=t, kind=k, qualifiers=_strings(q), major=bool(m)),
+        "term, kind, qualifiers, major, source FROM keywords",
+        lambda t, k, q, m, s: Keyword(term=t, kind=k, qualifiers=_strings(q), major=bool(m), source=s),
     ),
-    "figures": ("label, legend FROM figures", lambda label, legend: Figure(label=label, legend=legend)),
+    "figures": (
+        "label, legend, source FROM figures",
+        lambda label, legend, source: Figure(label=label, legend=legend, source=source),
+    ),
+    "trials": (
+        "accession, registry, source FROM trials",
+        lambda accession, registry, source: Trial(accession=accession, registry=registry, source=source),
+    ),
     "references": (
         "text, doi, pmid, status, confidence, cited_article_id, parts FROM refs",
         lambda t, d, p, s, c, cited, parts: Reference(
@@ -87,8 +94,8 @@ def iter_articles(
 ) -> Iterator[Article]:
     """Articles for these ids in the given order (missing ones skipped), read `chunk` at a time.
 
-    `parts` names the child rows to load (authors, keywords, figures, references, tags); the others stay
-    empty lists, so an export that does not print references never reads or decodes them.
+    `parts` names the child rows to load (authors, keywords, figures, trials, references, tags, open_access);
+    the others stay empty, so an export that does not print references never reads or decodes them.
     """
     wanted = set(parts)
     unknown = wanted - ALL_PARTS
@@ -123,6 +130,10 @@ def _load_chunk(conn: sqlite3.Connection, ids: Sequence[int], parts: set[str]) -
         )
         for article_id, name in conn.execute(sql, ids):
             articles[article_id].tags.append(name)
+    if "open_access" in parts:
+        sql = f"SELECT article_id, open_access_url FROM enrichment WHERE article_id IN ({marks})"
+        for article_id, url in conn.execute(sql, ids):
+            articles[article_id].open_access_url = url or ""
     for article_id in ids:
         article = articles.get(article_id)
         if article is not None:

@@ -48,9 +48,9 @@ class ReadingMixin(LibraryBase):
     def figures(self, article_id: int) -> list[Figure]:
         """An article's figures in order."""
         rows = self.conn.execute(
-            "SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,)
+            "SELECT label, legend, source FROM figures WHERE article_id = ? ORDER BY position", (article_id,)
         )
-        return [Figure(label=label, legend=legend) for label, legend in rows]
+        return [Figure(label=label, legend=legend, source=source) for label, legend, source in rows]
 
     def references(self, article_id: int) -> list[Reference]:
         """An article's reference list in order, with resolution state."""
