@@ -76,12 +76,13 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 def article_from_row(row: sqlite3.Row) -> Article:
     """An Article with the articles row's own columns (no child rows)."""
     article = Article(id=row["id"], **{name: row[name] for name in SCALAR_FIELDS})
-    article.doi = row["doi"] or ""
+    article.doi = row["doi_given"] or row["doi"] or ""  # the case the source gave ("10.1056/NEJMoa1816714")
     article.pmid = row["pmid"] or ""
     article.pmcid = row["pmcid"] or ""
     for name in JSON_FIELDS:
         setattr(article, name, _list(row[name]))
     article.retracted = bool(row["retracted"])
+    article.authors_incomplete = bool(row["authors_incomplete"])
     article.notes = row["notes"]
     article.read_status = row["read_status"]
     article.rating = row["rating"]

@@ -25,8 +25,7 @@ from refmgr.core.export import (
     suggested_extension,
     write_output,
 )
-from refmgr.core.export.stream import FORMAT_PARTS, STREAMED_FORMATS, stream_export
-from refmgr.core.loading import ALL_PARTS
+from refmgr.core.export.stream import STREAMED_FORMATS, load_for, stream_export
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -50,10 +49,10 @@ def export_op(
 
     def op(context: TaskContext) -> Path:
         if format in STREAMED_FORMATS:  # read and written 500 at a time: memory flat in the selection's size
-            with atomic_output(path) as stream:
+            with atomic_output(path) as stream:  # (BibTeX with the library's cite keys, as the pane shows them)
                 stream_export(context.library, article_ids, format, stream)
             return path
-        articles = context.library.get_many(article_ids, FORMAT_PARTS.get(format, ALL_PARTS))
+        articles = load_for(context.library, article_ids, format)
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
                                output_format=output_format)  # fmt: skip
         write_output(text, path)
@@ -65,16 +64,19 @@ def export_op(
 class ExportDialog(QDialog):
     """Format, citation style and (for bibliographies) text, Markdown or HTML."""
 
-    def __init__(self, style: str, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, style: str, count: int, parent: QWidget | None = None, picker: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export {count} article{'s' if count != 1 else ''}")
         self.format = QComboBox()
         for name in FORMATS:
             self.format.addItem(FORMAT_LABELS.get(name, name), name)
-        self.style = QComboBox()
-        self.style.addItems(STYLES)
-        if style in STYLES:
-            self.style.setCurrentText(style)
+        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
+            self.style: Any = picker
+        else:
+            self.style = QComboBox()
+            self.style.addItems(STYLES)
+            if style in STYLES:
+                self.style.setCurrentText(style)
         self.output = QComboBox()
         self.output.addItems(OUTPUT_FORMATS)
         form = QFormLayout()
@@ -114,6 +116,10 @@ def start_export(
                    dialog.output.currentText(), list_notes, title)  # fmt: skip
 
     def success(written: Any) -> None:
+        if dialog.chosen_format() in ("bibliography", "handout-html", "handout-md"):
+            from refmgr.gui.citing import recent_after_export
+
+            recent_after_export(window, dialog.style.currentText())
         window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
         window.export_finished.emit(str(written))
 
@@ -125,10 +131,14 @@ def start_export(
 
 
 def export_dialog(
-    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None
+    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None,
+    style: str | None = None,
 ) -> ExportDialog:
     """Open the export dialog (non-blocking); on OK ask for a file and export there."""
-    dialog = ExportDialog(window.settings.citation_style, len(article_ids), window)
+    style = style or window.settings.citation_style
+    citing = getattr(window, "citing", None)
+    picker = citing.picker(article_ids, style) if citing is not None else None
+    dialog = ExportDialog(style, len(article_ids), window, picker)
 
     def done(result: int) -> None:
         if not result or not article_ids:

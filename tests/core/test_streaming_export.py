@@ -11,6 +11,7 @@ import pytest
 from bench.generate import make_article
 from refmgr.cli import main
 from refmgr.core.export import export_articles
+from refmgr.core.export.citekeys import keys_of
 from refmgr.core.export.stream import STREAMED_FORMATS, stream_export, write_csl_json
 from refmgr.core.library import Library
 from refmgr.core.model import Article, Keyword, Reference
@@ -53,7 +54,8 @@ def test_stream_export_gives_the_whole_export_text(filled: Library, format: str,
     ids = filled.query_ids()
     stream = io.StringIO()
     assert stream_export(filled, ids, format, stream, chunk=chunk) == len(ids)
-    whole = export_articles(filled.get_many(ids), format)
+    keys = keys_of(filled, ids) if format == "bibtex" else None  # BibTeX: the library's cite keys
+    whole = export_articles(filled.get_many(ids), format, cite_keys=keys)
     assert stream.getvalue() == whole
     if format == "bibtex":
         keys = [line.split("{", 1)[1].rstrip(",") for line in whole.splitlines() if line.startswith("@")]

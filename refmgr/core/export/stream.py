@@ -77,6 +77,21 @@ def stream_export(library: Library, article_ids: Iterable[int], format: str, str
     for batch in _batches(articles, chunk):
         if count:
             stream.write("\n")  # the blank line the writers put between records
-        stream.write(write_ris(batch) if format == "ris" else write_bibtex(batch, used))
+        if format == "ris":
+            stream.write(write_ris(batch))
+        else:  # the library's cite keys, as [@key] markers and the window use them
+            from refmgr.core.export.citekeys import keys_of
+
+            keys = keys_of(library, [a.id for a in batch if a.id is not None])
+            stream.write(write_bibtex(batch, keys, used))
         count += len(batch)
     return count
+
+
+def load_for(library: Library, article_ids: list[int], format: str) -> list[Article]:
+    """The articles a whole (not streamed) export of FORMAT prints, loaded with only the parts it needs."""
+    if format == "bibliography":
+        from refmgr.core.export.loading import citation_articles
+
+        return citation_articles(library, article_ids)
+    return library.get_many(article_ids, FORMAT_PARTS.get(format, ALL_PARTS))
