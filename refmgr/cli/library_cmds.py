@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
-    from refmgr.core.importer import import_files
+    from refmgr.core.importer import ImportReport, import_files
     from refmgr.core.library import LibraryError
 
     with open_library(args) as library:
