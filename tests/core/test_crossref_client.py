@@ -152,8 +152,10 @@ def test_list_requests_are_paced_in_real_time(crossref_server: CrossrefServer) -
         client.fetch(SEED_DOIS)
     times = [r.time for r in crossref_server.requests("list")]
     assert len(times) == 5
-    # Four spacings of 0.1 s after the first request (whose connection set-up may delay it).
-    assert times[-1] - times[1] >= 0.29
+    # Three spacings of 0.1 s after the second request (the first one's connection set-up may delay it). The server
+    # stamps a request when its handler thread runs, which a loaded machine delays by some milliseconds: unpaced,
+    # the five requests would take a few milliseconds in all.
+    assert times[-1] - times[1] >= 0.25
 
 
 def test_bibliographic_query(crossref_server: CrossrefServer, crossref_client) -> None:
