@@ -10,6 +10,7 @@ import sqlite_utils
 
 from refmgr.core import schema
 from refmgr.core.batch import BatchSavingMixin
+from refmgr.core.changes import Changes, ChangesMixin
 from refmgr.core.db import (
     BUSY_TIMEOUT_S,
     JSON_FIELDS,
@@ -28,6 +29,7 @@ from refmgr.core.saving import SaveResult, SavingMixin
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "Changes",
     "JSON_FIELDS",
     "SCALAR_FIELDS",
     "SUMMARY_COLUMNS",
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 
-class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
+class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin):
     """A clinician's library in one SQLite file; one instance per thread."""
 
     def __init__(

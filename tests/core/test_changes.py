@@ -1,0 +1,65 @@
+"""The change log: every write returns or reveals what it changed, across connections and processes."""
+
+from __future__ import annotations
+
+from refmgr.core import lists
+from refmgr.core.changes import Changes, fold
+from refmgr.core.library import Library
+from refmgr.core.model import Article, Author, Figure
+
+
+def _article(i: int) -> Article:
+    return Article(title=f"Cryoablation of renal tumours {i}", doi=f"10.5555/chg.{i}", year=2020,
+                   authors=[Author(family=f"Okafor{i}", given="A")])  # fmt: skip
+
+
+def test_writes_return_their_changes(library: Library) -> None:
+    first = library.save(_article(1), source="test").article_id
+    changes = library.update_fields(first, rating=3)
+    assert changes.updated == {first} and not changes.added and not changes.deleted
+    assert library.set_tags(first, ["rcc"]).tagged == {first}
+    assert library.set_figures(first, [Figure("Fig. 1", "Ice ball")]).updated == {first}
+
+
+def test_changes_since_sees_another_connection(library: Library, library_path) -> None:
+    seq = library.change_seq()
+    version = library.data_version()
+    with Library(library_path) as other:
+        a = other.save(_article(1), source="test").article_id
+        b = other.save(_article(2), source="test").article_id
+        other.update_fields(a, notes="typed elsewhere")
+        other.delete([b])
+        list_id = lists.create_list(other, "Journal club")
+        lists.add_to_list(other, list_id, [a])
+    assert library.data_version() != version
+    changes, newest = library.changes_since(seq)
+    assert changes.added == {a}  # b was added and deleted again: never seen, nothing to show or remove
+    assert not changes.deleted and not changes.updated
+    assert changes.lists == {list_id}
+    assert newest == library.change_seq()
+    assert library.changes_since(newest) == (Changes(), newest)
+
+
+def test_update_of_a_deleted_article_says_so(library: Library) -> None:
+    import pytest
+
+    from refmgr.core.editing import ArticleGoneError
+
+    article_id = library.save(_article(1), source="test").article_id
+    library.delete([article_id])
+    with pytest.raises(ArticleGoneError, match="deleted elsewhere"):
+        library.update_fields(article_id, notes="my note")
+
+
+def test_fold_keeps_the_last_word() -> None:
+    changes = fold([("article+", 1), ("article~", 1), ("article~", 2), ("article-", 2), ("article-", 3),
+                    ("article+", 3), ("pending", None)])  # fmt: skip
+    assert changes.added == {1} and changes.deleted == {2} and changes.updated == {3} and changes.pending
+
+
+def test_a_reader_too_far_behind_is_told_to_reset(library: Library) -> None:
+    library.save(_article(1), source="test")
+    newest = library.change_seq()
+    library.conn.execute("DELETE FROM change_log")  # as if pruned, or the file replaced by a restore
+    changes, _ = library.changes_since(newest + 5)
+    assert changes.reset
