@@ -71,10 +71,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not args.all and not args.articles:
         raise UsageError("refresh needs article ids, DOIs or PMIDs, or --all")
     with open_library(args) as library, make_client() as client:
-        if args.all:
-            ids = [row[0] for row in library.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]
-        else:
-            ids = resolve_articles(library, args.articles)
+        ids = library.ids_with_doi() if args.all else resolve_articles(library, args.articles)
         return _finish(refresh_articles(library, client, ids))
 
 

@@ -58,7 +58,8 @@ class EditingMixin(LibraryBase):
         values["date_modified"] = now_iso()
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self.transaction():
-            cursor = self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            sql = f"UPDATE articles SET {assignments} WHERE id = ?"
+            cursor = self.conn.execute(sql, [*values.values(), article_id])
             if not cursor.rowcount:
                 raise ArticleGoneError(f"article #{article_id} is no longer in the library (deleted elsewhere)")
             self.reindex(article_id)

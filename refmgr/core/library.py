@@ -23,16 +23,17 @@ from refmgr.core.db import (
 )
 from refmgr.core.editing import EditingMixin
 from refmgr.core.fulltext import fts_values, fts_values_of
+from refmgr.core.lookups import LookupsMixin
 from refmgr.core.merge import merge_articles
 from refmgr.core.reading import SUMMARY_COLUMNS, ReadingMixin
 from refmgr.core.saving import SaveResult, SavingMixin
 
 __all__ = [
     "BUSY_TIMEOUT_S",
-    "Changes",
     "JSON_FIELDS",
     "SCALAR_FIELDS",
     "SUMMARY_COLUMNS",
+    "Changes",
     "Library",
     "LibraryBase",
     "LibraryError",
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin):
+class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin, LookupsMixin):
     """A clinician's library in one SQLite file; one instance per thread."""
 
     def __init__(

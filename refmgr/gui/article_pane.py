@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refmgr.core.highlight import KeywordHits, find_hits, legends_html
 from refmgr.core.library import Library
 from refmgr.core.model import READ_STATUSES, Article, citation_line
-from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
 from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
 

@@ -149,4 +149,4 @@ def resolve_op(article_id: int, positions: list[int] | None, settings: Settings)
 
 def pending_count(library: Library) -> int:
     """How many items wait in the pending table for Crossref to come back."""
-    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0])
+    return library.pending_count()

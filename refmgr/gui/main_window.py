@@ -27,6 +27,7 @@ from refmgr.core.backup import backup_before_migration
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
+from refmgr.core.undo import DeletedArticles
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.imports import ImportRequest
@@ -35,7 +36,6 @@ from refmgr.gui.preformatting import BackgroundPreformat
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
 from refmgr.gui.tasks import TaskRunner
-from refmgr.gui.undo import DeletedArticles
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_safety import SafetyMixin

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from refmgr.core.highlight import KeywordHits
 from refmgr.core.model import Reference
-from refmgr.gui.highlight import KeywordHits
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 KIND_LABELS = {"author": "Author keyword", "mesh": "MeSH heading", "subject": "Subject"}

@@ -93,7 +93,7 @@ class Sidebar(QTreeWidget):
         total = self.library.count()
         self._add(library_group, f"All articles  ({total})", Scope("all", label="All articles"))
         self._add(library_group, "Recently added", Scope("recent", label="Recently added"))
-        unread = self.library.conn.execute("SELECT count(*) FROM articles WHERE read_status = 'unread'").fetchone()[0]
+        unread = self.library.unread_count()
         self._add(library_group, f"Unread  ({unread})", Scope("unread", label="Unread"))
         lists_group = self._group("Reading lists")
         for reading_list in lists.all_lists(self.library):

@@ -80,10 +80,7 @@ def fill_journal_abbrev(library: Library, rows: dict[int, dict[str, Any]]) -> No
     missing = [article_id for article_id, row in rows.items() if not row["journal"]]
     if not missing:
         return
-    marks = ", ".join("?" for _ in missing)
-    for article_id, abbrev in library.conn.execute(
-        f"SELECT id, journal_abbrev FROM articles WHERE id IN ({marks})", missing
-    ):
+    for article_id, abbrev in library.journal_abbrevs(missing).items():
         rows[article_id]["journal"] = abbrev
 
 

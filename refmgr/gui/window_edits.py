@@ -9,12 +9,12 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from refmgr.core import lists
+from refmgr.core.undo import restore_deleted, snapshot_for_delete
 from refmgr.gui import dialogs
 from refmgr.gui.exporting import export_dialog
 from refmgr.gui.figures_dialog import FiguresDialog
 from refmgr.gui.imports import resolve_op
 from refmgr.gui.sidebar import Scope
-from refmgr.gui.undo import restore_deleted, snapshot_for_delete
 
 if TYPE_CHECKING:
     from refmgr.gui.main_window import MainWindow
