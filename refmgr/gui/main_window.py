@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from refmgr import APP_NAME
 from refmgr.core.backup import backup_before_migration
+from refmgr.core.changes import Changes
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
@@ -36,12 +37,13 @@ from refmgr.gui.preformatting import BackgroundPreformat
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
 from refmgr.gui.tasks import TaskRunner
+from refmgr.gui.watcher import LibraryWatcher
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_safety import SafetyMixin
 
 SEARCH_DEBOUNCE_MS = 200
-REFRESH_DEBOUNCE_MS = 250
+REFRESH_DEBOUNCE_MS = 100  # batches arriving during an import: apply their rows at most ten times a second
 STATE_VERSION = 1
 
 
@@ -53,6 +55,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
     references_resolved = Signal(int)
     edits_saved = Signal(int)
     table_refreshed = Signal()
+    changes_applied = Signal(object)  # the Changes the window just showed
     export_finished = Signal(str)
     lists_changed = Signal()
     input_refused = Signal(str)
@@ -84,6 +87,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self._build_actions()
         self._build_status_bar()
         self._restore_state()
+        self.watcher = LibraryWatcher(self.library, self)
+        self.watcher.changed.connect(self.apply_changes)
         self.apply_query()
         self._update_pending()
         self.start_auto_backup()
@@ -276,6 +281,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.settings.gui_state = settings.gui_state
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watcher.stop()
         self.pane.flush_notes()
         self.save_state()
         self.preformatter.stop()
@@ -304,11 +310,47 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.table_refreshed.emit()
 
     def refresh(self) -> None:
-        """Re-run the query and rebuild sidebar counts (after imports and edits)."""
+        """Show what changed in the library now (after the window's own writes; others arrive by polling)."""
+        self.refresh_timer.stop()
+        if self.watcher.check() is None:
+            self.table_refreshed.emit()
+
+    def reload_all(self) -> None:
+        """Re-run the query and rebuild the sidebar (after the search index was rebuilt)."""
         self._reload_keeping_selection(self.model.reload)
         self.sidebar.populate()
         self._update_count()
         self._update_pending()
+        self.table_refreshed.emit()
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Insert, remove and repaint exactly the rows that changed; update counts; keep selection and typing."""
+        if changes.reset:
+            self.reload_all()
+            self.changes_applied.emit(changes)
+            return
+        self._reloading = True
+        try:
+            self.model.apply(changes)
+        finally:
+            self._reloading = False
+        scope = self.sidebar.scope
+        if changes.added or changes.deleted or changes.updated or changes.lists or changes.tagged:
+            self.sidebar.update_counts()
+        if self.sidebar.scope != scope:  # the list or tag shown was deleted elsewhere
+            self.apply_query()
+        self._update_count()
+        if changes.pending:
+            self._update_pending()
+        shown = self.pane.article_id
+        if shown is not None and shown in changes.deleted:
+            self.pane.mark_deleted()
+            self.table.selectionModel().clearCurrentIndex()
+        elif shown is not None and (shown in changes.updated | changes.tagged or changes.added):
+            self.pane.refresh()  # an article added may be one the open article cites ("In library")
+        elif not self.pane.deleted and self.table.current_id() != shown:
+            self.pane.show_article(self.table.current_id())
+        self.changes_applied.emit(changes)
         self.table_refreshed.emit()
 
     def _reselect(self, current: int | None, selected: list[int] | None = None) -> None:
@@ -351,7 +393,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
             self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")
 
     def _current_row_changed(self, current: Any, _previous: Any) -> None:
-        if self._reloading:
+        if self._reloading or (self.pane.deleted and not current.isValid()):
             return
         self.pane.show_article(self.model.article_id(current.row()) if current.isValid() else None)
 

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from refmgr.core.changes import Changes
 from refmgr.core.library import Library
 from refmgr.core.search import ArticleQuery
 
@@ -92,6 +93,8 @@ class ArticleTableModel(QAbstractTableModel):
         self.library = library
         self.query = ArticleQuery()
         self.ids: list[int] = []
+        self._rows: dict[int, int] | None = None  # id -> row, rebuilt on demand after the ids change
+        self.loaded = False  # no query has run yet: sorting only records the order (no query run twice)
         self.cache: dict[int, dict[str, Any]] = {}
         self.recent: dict[str, list[int]] = {}  # query -> ids, oldest first; cleared by reload()
         self.bold = QFont()
@@ -119,10 +122,12 @@ class ArticleTableModel(QAbstractTableModel):
     def _show(self, ids: list[int]) -> None:
         self.beginResetModel()
         self.ids = ids
+        self._rows = None
+        self.loaded = True
         self.cache.clear()
         self.endResetModel()
 
-    def forget(self, article_ids: list[int]) -> None:
+    def forget(self, article_ids: list[int] | set[int]) -> None:
         """Drop cached rows of changed articles (and cached results, which may now differ) and repaint them."""
         self.recent.clear()
         for article_id in article_ids:
@@ -133,10 +138,77 @@ class ArticleTableModel(QAbstractTableModel):
 
     def row_of(self, article_id: int) -> int | None:
         """The row showing an article, or None."""
-        try:
-            return self.ids.index(article_id)
-        except ValueError:
-            return None
+        if self._rows is None:
+            self._rows = {article_id: row for row, article_id in enumerate(self.ids)}
+        return self._rows.get(article_id)
+
+    def apply(self, changes: Changes) -> None:
+        """Bring the rows up to date with what changed: rows inserted, removed, moved or repainted, never reset."""
+        if changes.reset:
+            self.reload()
+            return
+        self.recent.clear()
+        for article_id in changes.articles:
+            self.cache.pop(article_id, None)
+        if self._needs_query(changes):
+            self.sync(self.library.query_ids(self.query))
+        self.forget(changes.updated | changes.tagged)
+
+    def _needs_query(self, changes: Changes) -> bool:
+        """Whether the set or order of rows may have changed (a rating edit under the default order may not)."""
+        if changes.added or changes.deleted:
+            return True
+        query = self.query
+        if query.list_id is not None and query.list_id in changes.lists:
+            return True
+        if changes.tagged and query.tag:
+            return True
+        if not (changes.updated or changes.tagged):
+            return False
+        # an edit can change which rows match (status, notes, a merge's title) or the order, except by date added
+        return bool(query.text or query.read_status or query.tag or query.sort != "date_added")
+
+    def sync(self, new_ids: list[int]) -> None:
+        """Turn the shown ids into new_ids with row removals, a layout change for moves, and row insertions."""
+        new_set = set(new_ids)
+        gone = [row for row, article_id in enumerate(self.ids) if article_id not in new_set]
+        for start, end in reversed(_runs(gone)):
+            self.beginRemoveRows(QModelIndex(), start, end)
+            del self.ids[start : end + 1]
+            self._rows = None
+            self.endRemoveRows()
+        kept = set(self.ids)
+        ordered = [article_id for article_id in new_ids if article_id in kept]
+        if ordered != self.ids:
+            self._move_rows(ordered)
+        position = 0
+        while position < len(new_ids):
+            if new_ids[position] in kept:
+                position += 1
+                continue
+            end = position
+            while end + 1 < len(new_ids) and new_ids[end + 1] not in kept:
+                end += 1
+            self.beginInsertRows(QModelIndex(), position, end)
+            self.ids[position:position] = new_ids[position : end + 1]
+            self._rows = None
+            self.endInsertRows()
+            position = end + 1
+        self.loaded = True
+
+    def _move_rows(self, ordered: list[int]) -> None:
+        """Same rows, new order: a layout change that carries the selection and current row along."""
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self.ids
+        self.ids = ordered
+        self._rows = None
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            row = self.row_of(old_ids[index.row()]) if index.row() < len(old_ids) else None
+            after.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def article_id(self, row: int) -> int:
         """The article shown in a row."""
@@ -215,19 +287,15 @@ class ArticleTableModel(QAbstractTableModel):
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
         if key is None:
             return
-        self.layoutAboutToBeChanged.emit()
         self.query = replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
-        old_ids = self.ids
-        self.ids = self.library.query_ids(self.query)
-        self.cache.clear()
-        new_rows = {article_id: row for row, article_id in enumerate(self.ids)}
-        before = self.persistentIndexList()
-        after = []
-        for index in before:
-            row = new_rows.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
-            after.append(QModelIndex() if row is None else self.index(row, index.column()))
-        self.changePersistentIndexList(before, after)
-        self.layoutChanged.emit()
+        if not self.loaded:
+            return  # the window runs its first query once it is built
+        ids = self.library.query_ids(self.query)
+        self.recent.clear()
+        if len(ids) != len(self.ids) or set(ids) != set(self.ids):  # the library changed meanwhile
+            self.sync(ids)
+        else:
+            self._move_rows(ids)
 
     # ----- drag and drop ------------------------------------------------------------------
 
@@ -247,6 +315,17 @@ class ArticleTableModel(QAbstractTableModel):
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def ids_from_mime(mime: QMimeData) -> list[int]:

@@ -119,7 +119,6 @@ class ImportsMixin(_Base):
         self.refresh_timer.start()
 
     def _import_done(self, report: Any) -> None:
-        self.refresh_timer.stop()
         self.refresh()
         if report is None:
             self.statusBar().showMessage("Import cancelled.", 8000)

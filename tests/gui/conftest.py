@@ -53,8 +53,8 @@ def drop(target: QWidget, mime: QMimeData, pos: QPoint | None = None) -> bool:
     point = QPointF(pos if pos is not None else target.rect().center())
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(point, actions, mime, buttons, modifiers))
-    QApplication.sendEvent(target, QDragMoveEvent(point, actions, mime, buttons, modifiers))
+    QApplication.sendEvent(target, QDragEnterEvent(point.toPoint(), actions, mime, buttons, modifiers))
+    QApplication.sendEvent(target, QDragMoveEvent(point.toPoint(), actions, mime, buttons, modifiers))
     event = QDropEvent(point, actions, mime, buttons, modifiers)
     QApplication.sendEvent(target, event)
     return event.isAccepted()
