@@ -196,17 +196,26 @@ def _fetch_and_save(
 
     def fetch_progress(done: int, total: int) -> None:
         if run.progress is not None:
-            run.progress(min(base + done, run.total), run.total)
+            run.progress(max(run.done, min(base + done, run.total)), run.total)
 
-    results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel)
+    saved: set[str] = set()
+
+    def save(batch: dict[str, Lookup]) -> None:
+        """Save and report what a reply brought (each batch as it arrives, the rest at the end)."""
+        found = [(by_doi[d], r.work) for d, r in batch.items()
+                 if r.status == FOUND and r.work is not None and d not in saved]  # fmt: skip
+        if found:
+            cache.store(library, {w.doi: slim_work(work) for w, work in found})
+        for start in range(0, len(found), SAVE_BATCH):
+            ids.extend(_save_found(library, found[start : start + SAVE_BATCH], run, ""))
+        saved.update(w.doi for w, _ in found)
+
+    results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel, on_batch=save)
     skipped = [d for d in by_doi if d not in results]
     if skipped:
         run.report.cancelled = True
         results.update({d: Lookup(d, FAILED, reason="import cancelled before the lookup") for d in skipped})
-    found = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
-    cache.store(library, {w.doi: slim_work(work) for w, work in found})
-    for start in range(0, len(found), SAVE_BATCH):
-        ids += _save_found(library, found[start : start + SAVE_BATCH], run, "")
+    save(results)
     _to_pending(library, [r for r in results.values() if r.status == FAILED], by_doi, run)
     for lookup in results.values():
         if lookup.status in (FOUND, FAILED):

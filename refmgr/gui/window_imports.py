@@ -116,6 +116,10 @@ class ImportsMixin(_Base):
         )  # fmt: skip
 
     def _item_arrived(self, _item: object) -> None:
+        """Show a batch's rows as soon as it is saved, then at most every REFRESH_DEBOUNCE_MS while more arrive."""
+        if self.refresh_timer.isActive():
+            return
+        self.refresh()
         self.refresh_timer.start()
 
     def _import_done(self, report: Any) -> None:

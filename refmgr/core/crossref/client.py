@@ -224,8 +224,13 @@ class CrossrefClient:
         dois: Iterable[str],
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        on_batch: Callable[[dict[str, Lookup]], None] | None = None,
     ) -> dict[str, Lookup]:
-        """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help."""
+        """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help.
+
+        on_batch gets each batch's results as soon as its reply is in, before the next batch is asked for
+        (the importer saves them, so rows appear while the rest is fetched); the returned dict has them all.
+        """
         wanted = list(dict.fromkeys(normalise_doi(d) or d for d in dois))
         results: dict[str, Lookup] = {}
         singles = [d for d in wanted if "," in d]
@@ -246,6 +251,8 @@ class CrossrefClient:
                     singles.extend(chunk)
                 continue
             self._collect(chunk, data, results, absent)
+            if on_batch is not None:
+                on_batch({d: results[d] for d in chunk if d in results})
             if progress is not None:
                 progress(len(results), len(wanted))
         for doi in absent:
