@@ -232,6 +232,7 @@ class ArticlePane(QWidget):
         self.library = library
         self.article: Article | None = None
         self.deleted = False  # the article shown was deleted elsewhere: nothing is saved, the notes stay
+        self.notes_in_flight: tuple[int, str] | None = None  # notes sent to be saved, until the library has them
         self.deleted_banner = DeletedBanner()
         self.title = QLabel()
         self.title.setObjectName("articleTitle")
@@ -309,6 +310,8 @@ class ArticlePane(QWidget):
         if self.deleted:
             self._leave_deleted()
         self.flush_notes()
+        if article_id != self.article_id:
+            self.notes_in_flight = None
         article = self.library.get(article_id) if article_id is not None else None
         self.article = article
         self.empty.setVisible(article is None)
@@ -349,7 +352,10 @@ class ArticlePane(QWidget):
         if self.article is None:
             return
         self._loading = True
-        if self.notes.toPlainText() != typed:  # the save of what was typed has not landed yet
+        stored = self.notes.toPlainText()
+        if self.notes_in_flight == (self.article.id, stored):
+            self.notes_in_flight = None  # the save landed
+        if stored != typed and self.notes_in_flight is not None:  # the save of what was typed has not landed yet
             self.notes.setPlainText(typed)
             self.article.notes = typed
             text_cursor = self.notes.textCursor()
@@ -397,6 +403,7 @@ class ArticlePane(QWidget):
             self.notes_timer.stop()
             if self.article is not None and self.notes.toPlainText() != self.article.notes:
                 self.article.notes = self.notes.toPlainText()
+                self.notes_in_flight = (self.article.id, self.article.notes)
                 self.fields_edited.emit(self.article.id, {"notes": self.article.notes})
 
     def _status_chosen(self, index: int) -> None:

@@ -381,7 +381,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         current = self.table.current_id()
         if current is not None and current == self.pane.article_id:
             self.pane.refresh()
-        else:
+        elif current is not None or not self.pane.deleted:  # a deleted article's notes stay until one is chosen
             self.pane.show_article(current)
 
     def _update_count(self) -> None:
