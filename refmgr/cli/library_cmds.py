@@ -9,7 +9,6 @@ from pathlib import Path
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.importer import import_files
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
 from refmgr.core.search import ArticleQuery
@@ -49,10 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import files and print the per-item report."""
-    with open_library(args) as library:
+    """Import files and print the per-item report (the window's pipeline: a file of DOIs is fetched too)."""
+    from refmgr.cli.crossref_cmds import make_client
+    from refmgr.core.intake import import_inputs
+
+    with open_library(args) as library, make_client() as client:
         try:
-            report = import_files(library, [Path(f) for f in args.files])
+            report = import_inputs(library, paths=[Path(f) for f in args.files], client=client)
         except LibraryError as error:
             raise UsageError(str(error)) from error
     print(report.render())

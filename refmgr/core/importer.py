@@ -100,7 +100,7 @@ def _label(record: ParsedRecord) -> str:
     return " ".join(filter(None, [ident, f"“{title}”" if title else ""])) or record.location
 
 
-def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
+def guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
     """A reader's records; a reader that breaks on hostile input ends in one failed item, not a crash."""
     iterator = iter(records)
     while True:
@@ -148,16 +148,33 @@ def save_records(
     records: Iterable[ParsedRecord],
     source: str,
     cancel: CancelCheck | None = None,
+    on_item: Callable[[ItemReport], None] | None = None,
 ) -> ImportReport:
-    """Save parsed records in batched transactions; failures are reported, never fatal."""
+    """Save parsed records in batched transactions; failures are reported, never fatal.
+
+    on_item hears of each record once its batch is committed (so a window can show the rows batch by batch).
+    """
     with paused_gc():
-        return _save_records(library, records, source, cancel)
+        return _save_records(library, records, source, cancel, on_item)
 
 
 def _save_records(
-    library: Library, records: Iterable[ParsedRecord], source: str, cancel: CancelCheck | None
+    library: Library,
+    records: Iterable[ParsedRecord],
+    source: str,
+    cancel: CancelCheck | None,
+    on_item: Callable[[ItemReport], None] | None,
 ) -> ImportReport:
     report = ImportReport()
+    told = 0
+
+    def tell() -> None:
+        nonlocal told
+        if on_item is not None:
+            for item in report.items[told:]:
+                on_item(item)
+        told = len(report.items)
+
     batch: list[ParsedRecord] = []
 
     def flush() -> None:
@@ -173,8 +190,9 @@ def _save_records(
             message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
             report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
+        tell()
 
-    for record in _guarded(records, source):
+    for record in guarded(records, source):
         if cancel is not None and cancel():
             report.cancelled = True
             break
@@ -187,6 +205,7 @@ def _save_records(
         if len(batch) >= BATCH_SIZE:
             flush()
     flush()
+    tell()
     return report
 
 

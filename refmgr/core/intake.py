@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from refmgr.core import lists
 from refmgr.core.crossref import cache
 from refmgr.core.crossref.client import ERROR, FAILED, FOUND, NON_CROSSREF, CrossrefClient, Lookup
 from refmgr.core.crossref.mapping import slim_work, work_to_article
-from refmgr.core.formats import detect_reader
+from refmgr.core.formats import ParsedRecord, detect_reader
 from refmgr.core.identifiers import extract_identifiers, normalise_doi
-from refmgr.core.importer import ImportReport, ItemReport, save_records
+from refmgr.core.importer import ImportReport, ItemReport, guarded, save_records
 from refmgr.core.library import Library, now_iso
 from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file, utf8_size
 
@@ -53,6 +54,9 @@ class _Run:
 
     def add(self, item: ItemReport) -> None:
         self.report.items.append(item)
+        self.tell(item)
+
+    def tell(self, item: ItemReport) -> None:
         if self.on_item is not None:
             self.on_item(item)
 
@@ -98,11 +102,11 @@ def import_inputs(
         if run.cancelled():
             break
         reader = detect_reader(text, source)
-        records = list(reader.parse(text)) if reader is not None else []
-        if any(record.article is not None for record in records):
-            parsed = save_records(library, records, source, cancel)
+        records = _records_with_an_article(guarded(reader.parse(text), source)) if reader is not None else None
+        if records is not None:
+            parsed = save_records(library, records, source, cancel, on_item=run.tell)
+            run.report.items.extend(parsed.items)
             for item in parsed.items:
-                run.add(item)
                 if item.article_id is not None and item.status in ("added", "updated", "duplicate"):
                     imported_ids.append(item.article_id)
             run.report.warnings.extend(parsed.warnings)
@@ -114,6 +118,19 @@ def import_inputs(
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
     return run.report
+
+
+def _records_with_an_article(records: Iterator[ParsedRecord]) -> Iterator[ParsedRecord] | None:
+    """The records as a stream, or None when none of them holds an article (then the text is scanned for DOIs).
+
+    Only the records before the first article are held; the rest is read as it is saved.
+    """
+    held: list[ParsedRecord] = []
+    for record in records:
+        held.append(record)
+        if record.article is not None:
+            return chain(held, records)
+    return None
 
 
 def oversize_text(text: str, name: str, limit: int = MAX_INPUT_BYTES) -> str:
