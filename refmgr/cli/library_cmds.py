@@ -79,6 +79,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         query = ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit)
         ids = library.query_ids(query)
+        if not ids and not args.json:
+            print("The library is empty: add articles with `refmgr import FILE...` or `refmgr add DOI...` "
+                  f"({library.path}).", file=sys.stderr)  # fmt: skip
         _print_rows(library, ids, args.json)
     return EXIT_OK
 

@@ -165,7 +165,8 @@ def _collect_identifiers(
             run.add(ItemReport(label, "duplicate", article_id, "already in the library", source))
             imported_ids.append(article_id)
         elif has_doi:
-            run.report.warnings.append(f"{source}: {label} not looked up ({PUBMED_UNREACHABLE}); the DOIs were")
+            run.report.warnings.append(f"{source}: {label} was not looked up, only the DOIs beside it were "
+                                       f"({PUBMED_UNREACHABLE})")  # fmt: skip
         else:
             run.add(ItemReport(label, "failed", None, PUBMED_UNREACHABLE, source))
 

@@ -107,9 +107,12 @@ class SettingsDialog(QDialog):
         row.addWidget(self.library_path)
         row.addWidget(browse)
         self.style = QComboBox()
-        self.style.addItems(CITATION_STYLES)
+        from refmgr.gui.exporting import STYLE_LABELS, readable
+
+        for name in CITATION_STYLES:
+            self.style.addItem(readable(name, STYLE_LABELS), name)
         if settings.citation_style in CITATION_STYLES:
-            self.style.setCurrentText(settings.citation_style)
+            self.style.setCurrentIndex(list(CITATION_STYLES).index(settings.citation_style))
         form.addRow("Contact e-mail:", self.mailto)
         form.addRow("Crossref address:", self.crossref_url)
         form.addRow("Library file:", row)
@@ -138,7 +141,7 @@ class SettingsDialog(QDialog):
         self.settings.mailto = self.mailto.text().strip()
         self.settings.crossref_url = self.crossref_url.text().strip()
         self.settings.library_path = self.library_path.text().strip()
-        self.settings.citation_style = self.style.currentText()
+        self.settings.citation_style = str(self.style.currentData())
 
 
 class ReportDialog(QDialog):

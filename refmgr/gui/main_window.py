@@ -34,12 +34,14 @@ from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
 from refmgr.gui.preformatting import BackgroundPreformat
+from refmgr.gui.search_keys import SearchKeys
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
 from refmgr.gui.tasks import TaskRunner
 from refmgr.gui.watcher import LibraryWatcher
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
+from refmgr.gui.window_lists import ListOrderMixin
 from refmgr.gui.window_safety import SafetyMixin
 
 SEARCH_DEBOUNCE_MS = 200
@@ -47,7 +49,7 @@ REFRESH_DEBOUNCE_MS = 100  # batches arriving during an import: apply their rows
 STATE_VERSION = 1
 
 
-class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
+class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWindow):
     """refmgr's window over one library file."""
 
     import_finished = Signal(object)  # the ImportReport, or None when the import failed
@@ -117,6 +119,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.search_timer.timeout.connect(self.apply_query)
         self.search.textChanged.connect(lambda _text: self.search_timer.start())
         self.search.returnPressed.connect(self.apply_query)
+        self.search_keys = SearchKeys(self.search, self.table, self.apply_query)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
@@ -137,7 +140,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.table.import_dropped.connect(self.start_import)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
-        self.sidebar.scope_changed.connect(lambda _scope: self.apply_query())
+        self.sidebar.scope_changed.connect(self.scope_chosen)
         self.sidebar.import_dropped.connect(self.start_import)
         self.sidebar.rows_dropped_on_list.connect(self.add_to_list)
         self.sidebar.list_action.connect(self._list_action)
@@ -183,6 +186,10 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
                                            "Ctrl+E")  # fmt: skip
         self.resolve_action = self._action("Resolve references", lambda: self.resolve_references(None), "Ctrl+Shift+R")
         self.new_list_action = self._action("New reading list…", self.new_list, "Ctrl+Shift+N")
+        self.move_up_action = self._action("Move up in list", lambda: self.move_in_list(-1), "Alt+Up",
+                                           "Move the article one place up in the reading list shown")  # fmt: skip
+        self.move_down_action = self._action("Move down in list", lambda: self.move_in_list(1), "Alt+Down",
+                                             "Move the article one place down in the reading list shown")  # fmt: skip
         self.export_action = self._action("Export selected…", lambda: self.export_articles(self.table.selected_ids()),
                                           "Ctrl+Shift+E", "RIS, BibTeX, CSL-JSON, bibliography or handout")  # fmt: skip
         self.report_action = self._action("Show last import report", self.show_report, "Ctrl+Shift+I")
@@ -213,6 +220,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
             article_menu.addAction(action)
         lists_menu = menu_bar.addMenu("&Lists")
         lists_menu.addAction(self.new_list_action)
+        lists_menu.addAction(self.move_up_action)
+        lists_menu.addAction(self.move_down_action)
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         toolbar = QToolBar("Main")
@@ -338,7 +347,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         if changes.added or changes.deleted or changes.updated or changes.lists or changes.tagged:
             self.sidebar.update_counts()
         if self.sidebar.scope != scope:  # the list or tag shown was deleted elsewhere
-            self.apply_query()
+            self.scope_chosen(self.sidebar.scope)
         self._update_count()
         if changes.pending:
             self._update_pending()

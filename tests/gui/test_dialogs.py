@@ -22,7 +22,8 @@ def test_settings_dialog_saves_every_field(qtbot, window: MainWindow, tmp_path: 
     dialog.mailto.setText("  oncologist@hospital.example ")
     dialog.crossref_url.setText("http://127.0.0.1:8123")
     dialog.library_path.setText(str(tmp_path / "other.sqlite"))
-    dialog.style.setCurrentText("apa")
+    assert dialog.style.currentText() == "Vancouver (NLM)"  # readable names, not codes
+    dialog.style.setCurrentIndex(dialog.style.findData("apa"))
     dialog.accept()
     saved = Settings.load(settings_file())
     assert saved.mailto == "oncologist@hospital.example"
