@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,8 +13,9 @@ import httpx2
 from habanero import Crossref, RequestError
 
 from refmgr import __version__
+from refmgr.core.crossref.habanero_patch import active as _active
 from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
-from refmgr.core.crossref.transport import MAX_WORK_BYTES, BadEncoding, ReplyTooLarge, capped_get, reply_limit
+from refmgr.core.crossref.transport import MAX_WORK_BYTES, BadEncoding, ReplyTooLarge, reply_limit
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.settings import Settings
 
@@ -66,36 +65,6 @@ def user_agent(mailto: str) -> str:
     return f"refmgr/{__version__} (reference manager for clinicians{contact})"
 
 
-# habanero calls the module-level httpx2.get and hides response headers. Inside habanero's two request
-# modules we swap the name `httpx2` for this router: while a CrossrefClient call runs on this thread, `get`
-# goes through that client's httpx2.Client (keep-alive, event hooks that read the rate-limit headers);
-# otherwise it is httpx2.get unchanged. Everything else is httpx2 itself.
-_active = threading.local()
-
-
-class _HttpxRouter:
-    """Stands in for the httpx2 module inside habanero, routing `get` through the active client."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(httpx2, name)
-
-    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
-        session: httpx2.Client | None = getattr(_active, "session", None)
-        if session is None:
-            return httpx2.get(url, **kwargs)
-        try:
-            response, size = capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES), **kwargs)
-        except ReplyTooLarge as error:
-            _active.received += 0 if error.declared else error.size
-            raise
-        _active.received += size
-        _active.body_size = size
-        return response
-
-
-_ROUTER = _HttpxRouter()
-for _module in ("habanero.request", "habanero.request_class"):
-    importlib.import_module(_module).httpx2 = _ROUTER
 
 
 class CrossrefClient:
