@@ -25,6 +25,7 @@ from refmgr.core.editing import EditingMixin
 from refmgr.core.fulltext import fts_values, fts_values_of
 from refmgr.core.lookups import LookupsMixin
 from refmgr.core.merge import merge_articles
+from refmgr.core.parts import PartsMixin
 from refmgr.core.reading import SUMMARY_COLUMNS, ReadingMixin
 from refmgr.core.saving import SaveResult, SavingMixin
 
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 
-class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin, LookupsMixin):
+class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin, LookupsMixin, PartsMixin):
     """A clinician's library in one SQLite file; one instance per thread."""
 
     def __init__(

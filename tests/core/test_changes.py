@@ -63,3 +63,19 @@ def test_a_reader_too_far_behind_is_told_to_reset(library: Library) -> None:
     library.conn.execute("DELETE FROM change_log")  # as if pruned, or the file replaced by a restore
     changes, _ = library.changes_since(newest + 5)
     assert changes.reset
+
+
+def test_the_library_by_its_parts(library: Library) -> None:
+    article_id = library.articles.save(_article(1), source="test").article_id
+    assert library.articles.count() == 1 and library.articles.find("10.5555/chg.1") == article_id
+    assert library.articles.update(article_id, rating=2).updated == {article_id}
+    list_id = library.lists.create("Journal club")
+    assert library.lists.add(list_id, [article_id]) == 1
+    assert [item.article_id for item in library.lists.items(list_id)] == [article_id]
+    assert library.tags.set(article_id, ["rcc"]).tagged == {article_id} and library.tags.all() == [("rcc", 1)]
+    library.settings.set("citation_style", "ama")
+    assert library.settings.get("citation_style") == "ama"
+    assert library.pending.count() == 0 and library.pending.dois() == []
+    library.cache.store({"10.5555/chg.1": {"DOI": "10.5555/chg.1"}})
+    assert library.cache.get(["10.5555/chg.1"]) == {"10.5555/chg.1": {"DOI": "10.5555/chg.1"}}
+    assert library.articles.delete([article_id]).deleted == {article_id}
