@@ -172,6 +172,13 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
 CHANGE_LOG = """
 CREATE TABLE IF NOT EXISTS change_log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id INTEGER);
 CREATE TRIGGER IF NOT EXISTS log_article_added AFTER INSERT ON articles
@@ -213,7 +220,9 @@ def _add_change_log(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _add_change_log]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _add_change_log,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -43,6 +43,7 @@ from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_lists import ListOrderMixin
 from refmgr.gui.window_safety import SafetyMixin
+from refmgr.gui.zotero_sync import ZoteroActions
 
 SEARCH_DEBOUNCE_MS = 200
 REFRESH_DEBOUNCE_MS = 100  # batches arriving during an import: apply their rows at most ten times a second
@@ -87,6 +88,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
+        self.zotero = ZoteroActions(self)
         self._build_status_bar()
         self._restore_state()
         self.watcher = LibraryWatcher(self.library, self)
