@@ -357,12 +357,17 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         if shown is not None and shown in changes.deleted:
             self.pane.mark_deleted()
             self.table.selectionModel().clearCurrentIndex()
-        elif shown is not None and (shown in changes.updated | changes.tagged or changes.added):
-            self.pane.refresh()  # an article added may be one the open article cites ("In library")
+        elif shown is not None and (shown in changes.updated | changes.tagged or self._may_be_cited(changes)):
+            self.pane.refresh()
         elif not self.pane.deleted and self.table.current_id() != shown:
             self.pane.show_article(self.table.current_id())
         self.changes_applied.emit(changes)
         self.table_refreshed.emit()
+
+    def _may_be_cited(self, changes: Changes) -> bool:
+        """Whether articles were added while the open one has references (one may now be "In library")."""
+        article = self.pane.article
+        return bool(changes.added and article is not None and article.references)
 
     def _reselect(self, current: int | None, selected: list[int] | None = None) -> None:
         selection = self.table.selectionModel()
