@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refmgr.core.changes import Changes
 from refmgr.core.formats import ParsedRecord, detect_reader
 from refmgr.core.library import Library
 from refmgr.core.textio import InputError, read_text_file
@@ -50,6 +51,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     cancelled: bool = False
+    changes: Changes = field(default_factory=Changes)  # what the import changed in the library
 
     def extend(self, other: ImportReport) -> None:
         """Append another report's items and warnings."""

@@ -79,6 +79,7 @@ def import_inputs(
 ) -> ImportReport:
     """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref."""
     run = _Run(progress, cancel, on_item)
+    seq = library.change_seq()
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
         source = f"text {number}" if len(texts) > 1 else "text"
@@ -117,6 +118,7 @@ def import_inputs(
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
+    run.report.changes = library.changes_since(seq)[0]
     return run.report
 
 
@@ -308,8 +310,10 @@ def sync_pending(
 ) -> ImportReport:
     """Retry every pending DOI; those that fail again stay pending with the new reason."""
     run = _Run(progress, cancel, on_item)
+    seq = library.change_seq()
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
     _fetch_and_save(library, client, wanted, run, refresh=False)
+    run.report.changes = library.changes_since(seq)[0]
     return run.report
 
 
@@ -330,5 +334,7 @@ def refresh_articles(
             wanted.append(_Wanted(normalise_doi(row[0]), "refresh", None))
         else:
             run.add(ItemReport(f"#{article_id}", "failed", article_id, "no DOI to look up in Crossref", "refresh"))
+    seq = library.change_seq()
     _fetch_and_save(library, client, wanted, run, refresh=True)
+    run.report.changes = library.changes_since(seq)[0]
     return run.report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from refmgr.core.changes import Changes, returns_changes
 from refmgr.core.library import Library, now_iso
 from refmgr.core.model import Article
 
@@ -66,7 +67,8 @@ def create_list(library: Library, name: str) -> int:
         return int(cursor.lastrowid)
 
 
-def rename_list(library: Library, list_id: int, new_name: str) -> None:
+@returns_changes
+def rename_list(library: Library, list_id: int, new_name: str) -> Changes:
     """Rename a list; ReadingListError if the new name is empty or taken by another list."""
     new_name = new_name.strip()
     if not new_name:
@@ -78,7 +80,8 @@ def rename_list(library: Library, list_id: int, new_name: str) -> None:
         library.conn.execute("UPDATE reading_lists SET name = ? WHERE id = ?", (new_name, list_id))
 
 
-def delete_list(library: Library, list_id: int) -> None:
+@returns_changes
+def delete_list(library: Library, list_id: int) -> Changes:
     """Delete a list (its articles stay in the library)."""
     with library.transaction():
         library.conn.execute("DELETE FROM reading_lists WHERE id = ?", (list_id,))
@@ -123,7 +126,8 @@ def list_items(library: Library, list_id: int) -> list[ListItem]:
     return [ListItem(*row) for row in rows]
 
 
-def set_item_note(library: Library, list_id: int, article_id: int, note: str) -> None:
+@returns_changes
+def set_item_note(library: Library, list_id: int, article_id: int, note: str) -> Changes:
     """Set the note of one item on a list."""
     with library.transaction():
         library.conn.execute(
@@ -131,7 +135,8 @@ def set_item_note(library: Library, list_id: int, article_id: int, note: str) ->
         )
 
 
-def move_item(library: Library, list_id: int, article_id: int, new_index: int) -> None:
+@returns_changes
+def move_item(library: Library, list_id: int, article_id: int, new_index: int) -> Changes:
     """Move an item to a new place in the list's order, renumbering the rest."""
     with library.transaction():
         order = [item.article_id for item in list_items(library, list_id) if item.article_id != article_id]

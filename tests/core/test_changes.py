@@ -79,3 +79,16 @@ def test_the_library_by_its_parts(library: Library) -> None:
     library.cache.store({"10.5555/chg.1": {"DOI": "10.5555/chg.1"}})
     assert library.cache.get(["10.5555/chg.1"]) == {"10.5555/chg.1": {"DOI": "10.5555/chg.1"}}
     assert library.articles.delete([article_id]).deleted == {article_id}
+
+
+def test_imports_and_list_edits_report_their_changes(library: Library, seed_page) -> None:
+    from refmgr.core.intake import import_inputs
+
+    report = import_inputs(library, paths=(seed_page,), client=None)
+    assert report.changes.added == set(report.article_ids) and len(report.article_ids) == 1
+    second = library.save(_article(2), source="test").article_id
+    list_id = lists.create_list(library, "Club")
+    lists.add_to_list(library, list_id, [report.article_ids[0], second])
+    assert lists.move_item(library, list_id, second, 0).lists == {list_id}
+    assert lists.rename_list(library, list_id, "GU club").lists == {list_id}
+    assert lists.delete_list(library, list_id).lists == {list_id}
