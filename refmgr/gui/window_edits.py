@@ -112,6 +112,14 @@ class EditsMixin(_Base):
         if not dialogs.ask(self, "Delete articles", f"Delete {what} from the library? (Edit ▸ Undo brings them back)"):
             return
         snapshot = snapshot_for_delete(self.library, ids)
+        if self.pane.article_id in ids:  # deleted here, not elsewhere: no "deleted elsewhere" notice; keep the typing
+            typed = self.pane.notes.toPlainText()
+            for article in snapshot.articles:
+                if article.id == self.pane.article_id:
+                    article.notes = typed
+            self.pane.notes_timer.stop()
+            self.pane.article = None
+            self.pane.show_article(None)
 
         def done() -> None:
             self.undo_stack.append(snapshot)

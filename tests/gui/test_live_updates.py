@@ -135,3 +135,20 @@ def test_a_note_saved_as_the_article_is_deleted_elsewhere_is_kept(qtbot, seeded_
     assert window.model.rowCount() == 0
     window.select_article(article_id)  # gone: nothing to select; the notes stay until another article is chosen
     assert window.pane.notes.toPlainText() == "Margins were clear in all cases"
+
+
+def test_deleting_the_open_article_here_is_no_news_from_elsewhere(qtbot, seeded_path: Path, monkeypatch) -> None:
+    window = open_window(qtbot, seeded_path)
+    article_id = window.model.ids[0]
+    assert window.select_article(article_id)
+    window.pane.notes.setPlainText("Typed just before deleting")
+    monkeypatch.setattr(dialogs, "ask", lambda *_args, **_kwargs: True)
+    with qtbot.waitSignal(window.table_refreshed, timeout=10_000):
+        window.delete_selected()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    assert not window.pane.deleted and not window.pane.deleted_banner.isVisible()
+    with qtbot.waitSignal(window.table_refreshed, timeout=10_000):
+        window.undo_delete()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    restored = window.library.get(window.model.ids[0])
+    assert restored is not None and restored.notes == "Typed just before deleting"
