@@ -114,9 +114,11 @@ class EditsMixin(_Base):
         snapshot = snapshot_for_delete(self.library, ids)
         if self.pane.article_id in ids:  # deleted here, not elsewhere: no "deleted elsewhere" notice; keep the typing
             typed = self.pane.notes.toPlainText()
-            for article in snapshot.articles:
-                if article.id == self.pane.article_id:
-                    article.notes = typed
+            shown = self.pane.article
+            if shown is not None and typed != shown.notes:  # typed and not yet saved
+                for article in snapshot.articles:
+                    if article.id == shown.id:
+                        article.notes = typed
             self.pane.notes_timer.stop()
             self.pane.article = None
             self.pane.show_article(None)
