@@ -20,6 +20,7 @@ from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file, utf8
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 ItemCallback = Callable[[ItemReport], None]
+BatchCallback = Callable[[], None]
 SAVE_BATCH = 200
 PUBMED_UNREACHABLE = (
     "PubMed cannot be reached from refmgr (only Crossref is): add the article's DOI, or import its PubMed "
@@ -40,9 +41,10 @@ class _Wanted:
 class _Run:
     """Shared state of one import: report, progress and callbacks."""
 
-    def __init__(self, progress: ProgressCallback | None, cancel: CancelCheck | None, on_item: ItemCallback | None):
+    def __init__(self, progress: ProgressCallback | None, cancel: CancelCheck | None, on_item: ItemCallback | None,
+                 on_batch: BatchCallback | None = None):  # fmt: skip
         self.report = ImportReport()
-        self.progress, self.cancel, self.on_item = progress, cancel, on_item
+        self.progress, self.cancel, self.on_item, self.on_batch = progress, cancel, on_item, on_batch
         self.done = 0
         self.total = 0
 
@@ -76,9 +78,14 @@ def import_inputs(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    on_batch: BatchCallback | None = None,
 ) -> ImportReport:
-    """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref."""
-    run = _Run(progress, cancel, on_item)
+    """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref.
+
+    on_item hears of each item once it is committed; on_batch is called after each Crossref batch is saved,
+    before the next is asked for (the window waits there until the batch's rows are on screen).
+    """
+    run = _Run(progress, cancel, on_item, on_batch)
     seq = library.change_seq()
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
@@ -229,6 +236,8 @@ def _fetch_and_save(
         for start in range(0, len(found), SAVE_BATCH):
             ids.extend(_save_found(library, found[start : start + SAVE_BATCH], run, ""))
         saved.update(w.doi for w, _ in found)
+        if found and run.on_batch is not None:
+            run.on_batch()
 
     results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel, on_batch=save)
     skipped = [d for d in by_doi if d not in results]
@@ -307,9 +316,10 @@ def sync_pending(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    on_batch: BatchCallback | None = None,
 ) -> ImportReport:
     """Retry every pending DOI; those that fail again stay pending with the new reason."""
-    run = _Run(progress, cancel, on_item)
+    run = _Run(progress, cancel, on_item, on_batch)
     seq = library.change_seq()
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
     _fetch_and_save(library, client, wanted, run, refresh=False)

@@ -109,6 +109,7 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
                 progress=context.progress,
                 cancel=context.cancelled,
                 on_item=context.item,
+                on_batch=context.wait_for_gui,
             )
         report.unreadable[:0] = request.refused
         return report
@@ -123,7 +124,8 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
         from refmgr.core.intake import sync_pending
 
         with make_client(settings) as client:
-            return sync_pending(context.library, client, context.progress, context.cancelled, context.item)
+            return sync_pending(context.library, client, context.progress, context.cancelled, context.item,
+                                on_batch=context.wait_for_gui)  # fmt: skip
 
     return op
 
