@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, UsageError, library_option
@@ -92,8 +91,6 @@ def _target(client, user_id: int, group: str | None) -> tuple[str, str]:
 
 
 def _conflicts(sync, args: argparse.Namespace) -> int:
-    from refmgr.core.model import from_csl
-
     conflicts = {c.id: c for c in sync.store.conflicts()}
     if args.resolve or args.restore:
         number = args.resolve or args.restore
@@ -101,10 +98,12 @@ def _conflicts(sync, args: argparse.Namespace) -> int:
         if conflict is None:
             raise UsageError(f"no open conflict {number} (see --conflicts)")
         if args.restore:
-            if conflict.field != "deleted in Zotero" or not conflict.other:
-                raise UsageError(f"conflict {number} is not a deletion that can be restored")
-            result = sync.library.save(from_csl(json.loads(conflict.other)), source="zotero")
-            print(f"restored as article {result.article_id}; the next sync sends it to Zotero again")
+            try:
+                article_id = sync.store.restore_deleted(conflict)
+            except ValueError as error:
+                raise UsageError(f"conflict {number}: {error}") from error
+            print(f"restored as article {article_id}; the next sync sends it to Zotero again")
+            return EXIT_OK
         sync.store.resolve_conflict(number)
         return EXIT_OK
     for c in conflicts.values():

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from refmgr.core.settings import Settings
 from refmgr.core.zotero.client import ZoteroClient
 from refmgr.core.zotero.credentials import Account, CredentialStore
-from refmgr.core.zotero.store import SyncStore, synced_prefixes
+from refmgr.core.zotero.store import DELETED_IN_ZOTERO, SyncStore, synced_prefixes
 from refmgr.core.zotero.sync import SyncReport, ZoteroSync
 from refmgr.gui.tasks import Cancelled, TaskContext
 from refmgr.paths import config_dir
@@ -115,16 +116,24 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Zotero conflicts")
         self.store = store
+        self.restored = 0
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(["When", "Field", "Kept", "Other value", "Kept from"])
         self.table.horizontalHeader().setStretchLastSection(True)
         settle = QPushButton("Mark as settled")
         settle.clicked.connect(self._settle)
+        self.restore = QPushButton("Restore deleted article")
+        self.restore.setToolTip("Bring back an article deleted in Zotero; the next sync sends it again")
+        self.restore.clicked.connect(self._restore)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        layout.addWidget(settle)
+        row = QHBoxLayout()
+        row.addWidget(settle)
+        row.addWidget(self.restore)
+        row.addStretch()
+        layout.addLayout(row)
         layout.addWidget(buttons)
         self.resize(760, 360)
         self.reload()
@@ -140,8 +149,23 @@ class ConflictsDialog(QDialog):
                 item.setToolTip(value[:2000])
                 self.table.setItem(row, column, item)
 
+    def _selected(self) -> list[int]:
+        return sorted({i.row() for i in self.table.selectedIndexes()})
+
+    def _restore(self) -> None:
+        restored = 0
+        for index in self._selected():
+            conflict = self.conflicts[index]
+            if conflict.field == DELETED_IN_ZOTERO and conflict.other:
+                self.store.restore_deleted(conflict)
+                restored += 1
+        if not restored:
+            QMessageBox.information(self, "Zotero conflicts", "Select a row that says “deleted in Zotero”.")
+        self.restored += restored
+        self.reload()
+
     def _settle(self) -> None:
-        for index in sorted({i.row() for i in self.table.selectedIndexes()}):
+        for index in self._selected():
             self.store.resolve_conflict(self.conflicts[index].id)
         self.reload()
 
@@ -248,4 +272,7 @@ class ZoteroActions(QObject):
             return
         prefixes = synced_prefixes(self.window.library)
         prefix = prefixes[0] if prefixes else f"/users/{account.user_id}"
-        ConflictsDialog(SyncStore(self.window.library, prefix), self.window).exec()
+        dialog = ConflictsDialog(SyncStore(self.window.library, prefix), self.window)
+        dialog.exec()
+        if dialog.restored:
+            self.window.refresh()

@@ -61,3 +61,21 @@ def test_account_dialog_validates_and_conflicts_dialog_settles(qtbot, library_pa
         conflicts.table.selectRow(0)
         conflicts._settle()
         assert conflicts.table.rowCount() == 0 and store.conflicts() == []
+
+
+def test_conflicts_dialog_restores_an_article_deleted_in_zotero(qtbot, library_path):
+    import json
+
+    from refmgr.core.model import Article, to_csl
+
+    with Library(library_path) as library:
+        store = SyncStore(library, "/users/475425")
+        deleted = json.dumps(to_csl(Article(title="Deleted by a co-author", doi="10.5555/gone.1", year=2021)))
+        with library.transaction():
+            store.record_conflict(None, "GONE2345", "deleted in Zotero", "", deleted, "zotero")
+        conflicts = ConflictsDialog(store)
+        qtbot.addWidget(conflicts)
+        conflicts.table.selectRow(0)
+        conflicts._restore()
+        assert conflicts.restored == 1 and conflicts.table.rowCount() == 0
+        assert library.get(library.find("10.5555/gone.1")).title == "Deleted by a co-author"

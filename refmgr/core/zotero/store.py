@@ -17,6 +17,7 @@ from refmgr.core.zotero.mapping import CSL_TYPES, record_authors, year_of
 if TYPE_CHECKING:
     from refmgr.core.library import Library
 
+DELETED_IN_ZOTERO = "deleted in Zotero"
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"  # the characters Zotero object keys are made of
 
 SCHEMA = """
@@ -228,6 +229,17 @@ class SyncStore:
             (self.id, include_resolved),
         )
         return [Conflict(*row) for row in rows]
+
+    def restore_deleted(self, conflict: Conflict) -> int:
+        """Bring back an article deleted in Zotero (kept with its conflict); its new id. The next sync sends it."""
+        if conflict.field != DELETED_IN_ZOTERO or not conflict.other:
+            raise ValueError("only an article deleted in Zotero can be restored")
+        from refmgr.core.model import from_csl
+
+        with self.library.transaction():
+            article_id = self.library.save(from_csl(json.loads(conflict.other)), source="zotero").article_id
+            self.conn.execute("UPDATE zotero_conflicts SET resolved = 1 WHERE id = ?", (conflict.id,))
+        return article_id
 
     def resolve_conflict(self, conflict_id: int) -> None:
         """Mark a conflict as seen and settled."""

@@ -26,7 +26,7 @@ from refmgr.core.zotero.notes import (
     signature_record,
     text_to_html,
 )
-from refmgr.core.zotero.store import Link, SyncStore, article_from_record, new_key
+from refmgr.core.zotero.store import DELETED_IN_ZOTERO, Link, SyncStore, article_from_record, new_key
 
 if TYPE_CHECKING:
     from refmgr.core.library import Library
@@ -258,11 +258,11 @@ class ZoteroSync:
                 article = self.library.get(link.article_id)
                 if article is not None and self._record_of(article) != link.base and link.base is not None:
                     self.store.record_conflict(
-                        article.id, key, "deleted in Zotero", "kept here (changed here)", "", "refmgr"
+                        article.id, key, DELETED_IN_ZOTERO, "kept here (changed here)", "", "refmgr"
                     )
                     self.report.conflicts += 1
                 elif article is not None:
-                    self.store.record_conflict(None, key, "deleted in Zotero", "", _article_json(article), "zotero")
+                    self.store.record_conflict(None, key, DELETED_IN_ZOTERO, "", _article_json(article), "zotero")
                     self.library.delete([article.id])
                     self.report.deleted_here += 1
             elif link.kind == "note" and link.article_id is not None:
