@@ -34,7 +34,7 @@ def serve_generated(server: CrossrefServer, n: int) -> list[str]:
     return dois
 
 
-def test_first_rows_show_before_the_second_batch_is_asked_for(qtbot, online: CrossrefServer, library_path: Path) -> None:
+def test_first_rows_show_before_the_second_batch_is_asked_for(qtbot, online: CrossrefServer, library_path) -> None:
     dois = serve_generated(online, BATCH + 50)
     online.fault_all = "delay"  # every reply takes a second
     online.delay = 1.0
