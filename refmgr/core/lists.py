@@ -147,6 +147,22 @@ def move_item(library: Library, list_id: int, article_id: int, new_index: int) -
         )
 
 
+@returns_changes
+def move_items(library: Library, list_id: int, article_ids: Iterable[int], before: int | None) -> Changes:
+    """Move articles (in their list order) to just before another item, or to the end when before is None."""
+    moving = set(article_ids)
+    with library.transaction():
+        order = [item.article_id for item in list_items(library, list_id)]
+        moved = [article_id for article_id in order if article_id in moving]
+        rest = [article_id for article_id in order if article_id not in moving]
+        at = rest.index(before) if before in rest else len(rest)
+        order = rest[:at] + moved + rest[at:]
+        library.conn.executemany(
+            "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND article_id = ?",
+            [(index, list_id, aid) for index, aid in enumerate(order)],
+        )
+
+
 def lists_of(library: Library, article_id: int) -> list[str]:
     """Names of the lists an article is on."""
     rows = library.conn.execute(

@@ -140,6 +140,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         self.setCentralWidget(self.main_splitter)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.import_dropped.connect(self.start_import)
+        self.table.rows_moved.connect(self.rows_dropped_in_list)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.sidebar.scope_changed.connect(self.scope_chosen)

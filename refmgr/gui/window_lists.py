@@ -37,16 +37,27 @@ class ListOrderMixin(_Base):
                     self.table_sort = (query.sort, query.descending)
                 self.model.query = replace(query, sort=LIST_ORDER, descending=False)
                 header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+                self.table.reorderable = True
             elif query.sort == LIST_ORDER:
                 sort, descending = self.table_sort
                 self.model.query = replace(query, sort=sort, descending=descending)
                 column = next((i for i, c in enumerate(COLUMNS) if c.sort == sort), -1)
                 order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
                 header.setSortIndicator(column, order)
+            if scope.kind != "list":
+                self.table.reorderable = False
         finally:
             header.blockSignals(False)
         header.viewport().update()
         self.apply_query()
+
+    def rows_dropped_in_list(self, article_ids: list[int], before: int | None) -> None:
+        """Rows dragged within a reading list shown in its order: move them before the row they were dropped on."""
+        scope = self.sidebar.scope
+        if scope.kind != "list" or scope.value is None or self.model.query.sort != LIST_ORDER:
+            return
+        list_id = int(scope.value)
+        self._list_write(lambda c: lists.move_items(c.library, list_id, article_ids, before))
 
     def move_in_list(self, step: int) -> None:
         """Move the current article one place up (-1) or down (+1) in the reading list shown."""

@@ -90,5 +90,7 @@ def test_imports_and_list_edits_report_their_changes(library: Library, seed_page
     list_id = lists.create_list(library, "Club")
     lists.add_to_list(library, list_id, [report.article_ids[0], second])
     assert lists.move_item(library, list_id, second, 0).lists == {list_id}
+    assert lists.move_items(library, list_id, [second], None).lists == {list_id}
+    assert [item.article_id for item in lists.list_items(library, list_id)] == [report.article_ids[0], second]
     assert lists.rename_list(library, list_id, "GU club").lists == {list_id}
     assert lists.delete_list(library, list_id).lists == {list_id}

@@ -78,3 +78,24 @@ def test_the_export_dialog_shows_names_not_codes(qtbot, listed_path: Path) -> No
     assert "Vancouver (NLM)" in styles and "vancouver" not in styles
     assert outputs == ["Plain text", "Markdown", "HTML (web page)"]
     assert dialog.chosen_style() == "apa" and dialog.chosen_output() == "text"
+
+
+def test_rows_dragged_within_a_reading_list_move_there(qtbot, listed_path: Path) -> None:
+    from PySide6.QtCore import QMimeData
+
+    from refmgr.gui.table_model import ARTICLE_IDS_MIME
+    from tests.gui.conftest import drop
+
+    window = open_window(qtbot, listed_path)
+    with Library(listed_path) as library:
+        list_id = lists.find_list(library, "GU journal club")
+    window.sidebar.select(Scope("list", list_id))
+    order = list(window.model.ids)
+    mime = QMimeData()
+    mime.setData(ARTICLE_IDS_MIME, f"[{order[3]}, {order[4]}]".encode())
+    target = window.table.visualRect(window.model.index(1, 1)).center()
+    with qtbot.waitSignal(window.lists_changed, timeout=10_000):
+        assert drop(window.table.viewport(), mime, target)
+    assert window.model.ids == [order[0], order[3], order[4], order[1], order[2]]
+    window.sidebar.select(Scope("all"))
+    assert not drop(window.table.viewport(), mime)  # outside a list, rows dragged onto the table do nothing
