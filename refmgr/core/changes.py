@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,12 +98,25 @@ class ChangesMixin(LibraryBase):
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def change_seq(self) -> int:
-        """The newest change-log position (0 for none)."""
-        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0])
+        """The newest change-log position (0 for none, or for a library opened without migrating it)."""
+        try:
+            return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0])
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            return 0
 
     def changes_since(self, seq: int) -> tuple[Changes, int]:
-        """What changed after log position seq, and the position to ask from next time."""
-        newest, oldest = self.conn.execute("SELECT coalesce(max(seq), 0), min(seq) FROM change_log").fetchone()
+        """What changed after log position seq, and the position to ask from next time.
+
+        A library without the log (opened read-only at an older schema) can only say "read everything again".
+        """
+        try:
+            newest, oldest = self.conn.execute("SELECT coalesce(max(seq), 0), min(seq) FROM change_log").fetchone()
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            return Changes(reset=True), seq
         if newest < seq or (oldest is not None and oldest > seq + 1):
             return Changes(reset=True), newest  # the log was pruned past seq, or the file was replaced
         if newest == seq:

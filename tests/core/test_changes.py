@@ -94,3 +94,9 @@ def test_imports_and_list_edits_report_their_changes(library: Library, seed_page
     assert [item.article_id for item in lists.list_items(library, list_id)] == [report.article_ids[0], second]
     assert lists.rename_list(library, list_id, "GU club").lists == {list_id}
     assert lists.delete_list(library, list_id).lists == {list_id}
+
+
+def test_a_library_without_the_log_asks_for_a_full_reload(library: Library) -> None:
+    library.conn.execute("DROP TABLE change_log")  # as a library opened read-only at an older schema
+    assert library.change_seq() == 0
+    assert library.changes_since(0)[0].reset
