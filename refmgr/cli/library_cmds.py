@@ -11,6 +11,7 @@ from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, librar
 from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import ArticleQuery
 
 
@@ -88,8 +89,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
+    text, note = cap_query(" ".join(args.query))
+    if note:
+        print(f"refmgr: {note}", file=sys.stderr)
     with open_library(args) as library:
-        ids = library.search(" ".join(args.query), limit=args.limit)
+        ids = library.search(text, limit=args.limit)
         _print_rows(library, ids, args.json)
         if not args.json:
             print(f"{len(ids)} match(es)", file=sys.stderr)

@@ -119,9 +119,15 @@ def import_inputs(
                     imported_ids.append(item.article_id)
             run.report.warnings.extend(parsed.warnings)
             run.report.cancelled = run.report.cancelled or parsed.cancelled
+            if parsed.stopped:  # the disk or the library failed: the rest cannot be saved either
+                run.report.stopped = parsed.stopped
+                break
         else:
             _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids)
         run.step()
+    if run.report.stopped:
+        run.report.changes = library.changes_since(seq)[0]
+        return run.report
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
@@ -239,7 +245,12 @@ def _fetch_and_save(
         if found and run.on_batch is not None:
             run.on_batch()
 
-    results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel, on_batch=save)
+    try:
+        results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel, on_batch=save)
+    except KeyboardInterrupt:  # Ctrl+C: what was asked for and not yet saved is kept as pending, then it goes on
+        unsaved = [d for d in by_doi if d not in saved]
+        _to_pending(library, [Lookup(d, FAILED, reason="interrupted (Ctrl+C)") for d in unsaved], by_doi, run)
+        raise
     skipped = [d for d in by_doi if d not in results]
     if skipped:
         run.report.cancelled = True

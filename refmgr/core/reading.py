@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import SORT_COLUMNS, ArticleQuery, build_query, parse_search
 
 SUMMARY_COLUMNS = (
@@ -118,6 +120,8 @@ class ReadingMixin(LibraryBase):
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
         query = query or ArticleQuery()
+        if query.text:
+            query = replace(query, text=cap_query(query.text)[0])  # callers show the note (window, CLI)
         fast = self._text_search_ids(query)
         if fast is not None:
             return fast

@@ -30,7 +30,7 @@ from refmgr.core.library import Library
 from refmgr.core.model import READ_STATUSES, Article, citation_line
 from refmgr.gui.deleted_banner import DeletedBanner
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
-from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
+from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html, shown_text
 
 NOTES_DEBOUNCE_MS = 600
 MAX_AUTHORS_SHOWN = 12
@@ -235,6 +235,7 @@ class ArticlePane(QWidget):
         self.notes_in_flight: tuple[int, str] | None = None  # notes sent to be saved, until the library has them
         self.deleted_banner = DeletedBanner()
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.title.setObjectName("articleTitle")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -242,8 +243,10 @@ class ArticlePane(QWidget):
         self.retracted.setObjectName("retractedBanner")
         self.retracted.hide()
         self.authors = QLabel()
+        self.authors.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.authors.setWordWrap(True)
         self.citation = QLabel()
+        self.citation.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.citation.setWordWrap(True)
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
@@ -323,10 +326,10 @@ class ArticlePane(QWidget):
                 self.references.set_references([])
                 self.notes.setPlainText("")
                 return
-            self.title.setText(html.escape(article.title or "(untitled)"))
+            self.title.setText(shown_text(article.title or "(untitled)"))
             self.retracted.setVisible(article.retracted)
-            self.authors.setText(html.escape(authors_line(article)))
-            self.citation.setText(html.escape(citation_line(article)))
+            self.authors.setText(shown_text(authors_line(article)))
+            self.citation.setText(shown_text(citation_line(article)))
             self.links.setText(links_html(article))
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
             self.references.set_references(article.references)

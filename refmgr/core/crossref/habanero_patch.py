@@ -19,7 +19,7 @@ import httpx2
 from refmgr.core.crossref.transport import MAX_WORK_BYTES, ReplyTooLarge, capped_get
 
 PATCHED_MODULES = ("habanero.request", "habanero.request_class")
-active = threading.local()  # the running call: session, kind, status, headers, max_bytes, body_size, received
+active = threading.local()  # the running call: session, kind, status, headers, max_bytes, deadline, cancel, ...
 
 
 class HabaneroInternalsChanged(RuntimeError):
@@ -37,7 +37,9 @@ class _HttpxRouter:
         if session is None:
             return httpx2.get(url, **kwargs)
         try:
-            response, size = capped_get(session, url, getattr(active, "max_bytes", MAX_WORK_BYTES), **kwargs)
+            response, size = capped_get(session, url, getattr(active, "max_bytes", MAX_WORK_BYTES),
+                                        deadline=getattr(active, "deadline", None),
+                                        cancel=getattr(active, "cancel", None), **kwargs)  # fmt: skip
         except ReplyTooLarge as error:
             active.received += 0 if error.declared else error.size
             raise
