@@ -348,6 +348,11 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         self._reloading = True
         try:
             self.model.apply(changes)
+        except sqlite3.DatabaseError as error:  # a damaged page met while applying what changed
+            if not is_damage(error):
+                raise
+            self.library_damaged(error)
+            return
         finally:
             self._reloading = False
         scope = self.sidebar.scope
