@@ -100,3 +100,24 @@ def test_a_library_without_the_log_asks_for_a_full_reload(library: Library) -> N
     library.conn.execute("DROP TABLE change_log")  # as a library opened read-only at an older schema
     assert library.change_seq() == 0
     assert library.changes_since(0)[0].reset
+
+
+def test_opening_a_library_never_opens_and_closes_the_database_file(library_path, monkeypatch) -> None:
+    """Closing any descriptor of the file drops this process's SQLite locks (another process then corrupted it)."""
+    import builtins
+
+    from refmgr.core.db import is_writable
+
+    Library(library_path).close()
+    opened: list[object] = []
+    real_open = builtins.open
+
+    def watching(file, *args, **kwargs):
+        opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", watching)
+    assert is_writable(library_path)
+    with Library(library_path) as library:
+        assert library.count() == 0
+    assert str(library_path) not in [str(f) for f in opened]
