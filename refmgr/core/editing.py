@@ -66,7 +66,8 @@ class EditingMixin(LibraryBase):
 
     @returns_changes
     def set_figures(self, article_id: int, figures: list[Figure]) -> Changes:
-        """Replace an article's figures (for legends pasted by hand)."""
+        """Replace an article's figures (for legends pasted by hand): they are the user's now, never fetched over."""
+        figures = [Figure(label=f.label, legend=f.legend, source="hand") for f in figures]
         with self.transaction():
             self._touch(article_id)
             self._write_figures(article_id, figures)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from refmgr.core import lists
 from refmgr.core.crossref import cache
@@ -23,8 +24,8 @@ ItemCallback = Callable[[ItemReport], None]
 BatchCallback = Callable[[], None]
 SAVE_BATCH = 200
 PUBMED_UNREACHABLE = (
-    "PubMed cannot be reached from refmgr (only Crossref is): add the article's DOI, or import its PubMed "
-    "page or MEDLINE/.nbib file"
+    "PubMed cannot be reached with PubMed and Europe PMC turned off (--no-enrich, or the enrich setting): add the "
+    "article's DOI, or import its PubMed page or MEDLINE/.nbib file"
 )
 NO_CLIENT = "offline: no Crossref connection (run `refmgr sync` when online)"
 
@@ -79,14 +80,18 @@ def import_inputs(
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
     on_batch: BatchCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
     """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref.
 
+    With `sources` (refmgr.core.sources.enrich.Sources), PMIDs and PMCIDs are fetched from PubMed too, and every
+    imported article with a DOI or PMID is then enriched from PubMed and Europe PMC (see _pubmed_stages).
     on_item hears of each item once it is committed; on_batch is called after each Crossref batch is saved,
     before the next is asked for (the window waits there until the batch's rows are on screen).
     """
     run = _Run(progress, cancel, on_item, on_batch)
     seq = library.change_seq()
+    pubmed_wanted: list[Any] | None = [] if sources is not None else None
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
         source = f"text {number}" if len(texts) > 1 else "text"
@@ -122,13 +127,15 @@ def import_inputs(
             if parsed.stopped:  # the disk or the library failed: the rest cannot be saved either
                 run.report.stopped = parsed.stopped
                 break
+            _complete_authors(library, client, [i.article_id for i in parsed.items if i.article_id is not None], run)
         else:
-            _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids)
+            _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids, pubmed_wanted)
         run.step()
     if run.report.stopped:
         run.report.changes = library.changes_since(seq)[0]
         return run.report
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
+    imported_ids += _pubmed_stages(library, sources, client, pubmed_wanted or [], imported_ids, run)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
     run.report.changes = library.changes_since(seq)[0]
@@ -148,6 +155,20 @@ def _records_with_an_article(records: Iterator[ParsedRecord]) -> Iterator[Parsed
     return None
 
 
+def _pubmed_stages(
+    library: Library, sources: Any, client: CrossrefClient | None, pubmed_wanted: list[Any], imported: list[int],
+    run: _Run,
+) -> list[int]:
+    """The PubMed/Europe PMC stages (refmgr.core.sources.stages): PMIDs and PMCIDs in, then enrichment; new ids."""
+    if sources is None:
+        return []
+    from refmgr.core.sources.stages import enrichment_stage, pubmed_id_stage
+
+    ids = pubmed_id_stage(library, sources, client, pubmed_wanted, run)
+    enrichment_stage(library, sources, [*imported, *ids], run)
+    return ids
+
+
 def oversize_text(text: str, name: str, limit: int = MAX_INPUT_BYTES) -> str:
     """The refusal message for text over the input limit (as UTF-8, like a file), or "" if it fits."""
     size = utf8_size(text, limit)
@@ -164,6 +185,7 @@ def _collect_identifiers(
     wanted: dict[str, _Wanted],
     run: _Run,
     imported_ids: list[int],
+    pubmed_wanted: list[Any] | None = None,
 ) -> None:
     identifiers = extract_identifiers(text)
     if not identifiers:
@@ -179,6 +201,8 @@ def _collect_identifiers(
         if article_id is not None:
             run.add(ItemReport(label, "duplicate", article_id, "already in the library", source))
             imported_ids.append(article_id)
+        elif pubmed_wanted is not None:
+            pubmed_wanted.append((identifier, source, list_id))
         elif has_doi:
             run.report.warnings.append(f"{source}: {label} was not looked up, only the DOIs beside it were "
                                        f"({PUBMED_UNREACHABLE})")  # fmt: skip
@@ -267,6 +291,36 @@ def _fetch_and_save(
     return ids
 
 
+def _complete_authors(library: Library, client: CrossrefClient | None, ids: list[int], run: _Run) -> None:
+    """Articles whose source listed only some authors ("Fung KFK et al.") get Crossref's list when a DOI is known.
+
+    Quiet: the article is already reported as imported; Crossref's record is merged into it (its fuller
+    author list replaces the partial one), and on failure it stays as imported (marked incomplete, so
+    bibliographies print "et al.").
+    """
+    rows: list[tuple[str, int]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += library.conn.execute(
+            f"SELECT doi, id FROM articles WHERE id IN ({marks}) AND authors_incomplete = 1 AND doi IS NOT NULL",
+            chunk,
+        ).fetchall()
+    if not rows or run.cancelled():
+        return
+    by_doi = {doi: _Wanted(doi, "authors", None) for doi, _ in rows}
+    found = [(by_doi.pop(doi), work) for doi, work in cache.cached(library, list(by_doi)).items()]
+    if by_doi and client is not None:
+        results = client.fetch(list(by_doi), cancel=run.cancel)
+        fetched = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
+        cache.store(library, {w.doi: slim_work(work) for w, work in fetched})
+        found += fetched
+    if found:
+        with library.transaction():
+            for _wanted, work in found:
+                library.save(work_to_article(work), source="crossref")
+
+
 def _save_found(library: Library, found: list[tuple[_Wanted, dict]], run: _Run, note: str) -> list[int]:
     """Save fetched works in one transaction; report them after the commit, so readers can see them."""
     ids = []
@@ -328,12 +382,18 @@ def sync_pending(
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
     on_batch: BatchCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Retry every pending DOI; those that fail again stay pending with the new reason."""
+    """Retry every pending DOI; those that fail again stay pending with the new reason (and enrichments, too)."""
     run = _Run(progress, cancel, on_item, on_batch)
     seq = library.change_seq()
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
-    _fetch_and_save(library, client, wanted, run, refresh=False)
+    ids = _fetch_and_save(library, client, wanted, run, refresh=False)
+    if sources is not None:
+        from refmgr.core.sources.enrich import pending_enrichment
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, [*pending_enrichment(library), *ids], run)
     run.report.changes = library.changes_since(seq)[0]
     return run.report
 
@@ -345,8 +405,12 @@ def refresh_articles(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in."""
+    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in.
+
+    With `sources`, PubMed and Europe PMC are asked again too (their cache bypassed as well).
+    """
     run = _Run(progress, cancel, on_item)
     wanted = []
     for article_id in article_ids:
@@ -357,5 +421,9 @@ def refresh_articles(
             run.add(ItemReport(f"#{article_id}", "failed", article_id, "no DOI to look up in Crossref", "refresh"))
     seq = library.change_seq()
     _fetch_and_save(library, client, wanted, run, refresh=True)
+    if sources is not None:
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, article_ids, run, refresh=True)
     run.report.changes = library.changes_since(seq)[0]
     return run.report

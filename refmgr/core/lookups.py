@@ -36,6 +36,13 @@ class LookupsMixin(LibraryBase):
         )
         return [(int(list_id), int(position), note) for list_id, position, note in rows]
 
+    def ids_with_identifier(self) -> list[int]:
+        """Ids of every article with a DOI, PMID or PMCID, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE doi IS NOT NULL OR pmid IS NOT NULL OR pmcid IS NOT NULL ORDER BY id"
+        )
+        return [row[0] for row in rows]
+
     def ids_with_doi(self) -> list[int]:
         """Ids of every article with a DOI, oldest first."""
         return [row[0] for row in self.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]

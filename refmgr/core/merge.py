@@ -5,13 +5,14 @@ from __future__ import annotations
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Reference, normalise_title
+from refmgr.core.provenance import merge_figures, merge_keywords, merge_trials
 
 
 def merge_articles(existing: Article, incoming: Article) -> Article:
     """The existing record completed and refreshed by the incoming one; user fields kept."""
     merged = Article.from_dict(existing.to_dict())
     identifiers = {
-        "doi": normalise_doi(incoming.doi),
+        "doi": given_doi(incoming.doi),
         "pmid": normalise_pmid(incoming.pmid),
         "pmcid": normalise_pmcid(incoming.pmcid),
     }
@@ -29,17 +30,25 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
     merged.retracted = existing.retracted or incoming.retracted
     if incoming.authors and _authors_richer(incoming.authors, existing.authors):
         merged.authors = incoming.authors
-    if incoming.keywords:
-        kinds = {k.kind for k in incoming.keywords}
-        merged.keywords = [k for k in existing.keywords if k.kind not in kinds] + incoming.keywords
-    if incoming.figures:
-        merged.figures = incoming.figures
+        # a fuller list completes an incomplete one ("Fung KFK et al."); one no longer leaves it incomplete
+        merged.authors_incomplete = incoming.authors_incomplete or (
+            existing.authors_incomplete and len(incoming.authors) <= len(existing.authors)
+        )
+    merged.keywords = merge_keywords(merged.keywords, incoming.keywords)
+    merged.figures = merge_figures(merged.figures, incoming.figures)
+    merged.trials = merge_trials(merged.trials, incoming.trials)
     if incoming.references and len(incoming.references) >= len(existing.references):
         merged.references = _keep_resolutions(existing.references, incoming.references)
     if incoming.notes and incoming.notes not in existing.notes:
         merged.notes = f"{existing.notes}\n\n{incoming.notes}".strip()
     merged.tags = sorted({*existing.tags, *incoming.tags}, key=str.lower)
     return merged
+
+
+def given_doi(text: str) -> str:
+    """The DOI of TEXT in the case it was given when TEXT is a bare DOI, else normalised (lower case)."""
+    doi = normalise_doi(text)
+    return text.strip() if doi and text.strip().lower() == doi else doi
 
 
 def _authors_richer(incoming: list[Author], existing: list[Author]) -> bool:

@@ -179,6 +179,51 @@ def _migrate_zotero(conn: sqlite3.Connection) -> None:
     migrate(conn)
 
 
+_SOURCE_OF_ARTICLE = (
+    "(SELECT CASE a.source WHEN 'crossref' THEN 'crossref' WHEN 'medline' THEN 'pubmed' "
+    "WHEN 'pubmed-page' THEN 'page' ELSE 'file' END FROM articles a WHERE a.id = article_id)"
+)
+
+
+def _migrate_enrichment(conn: sqlite3.Connection) -> None:
+    """Provenance of keywords and legends, trial numbers, enrichment state and cached PubMed/Europe PMC replies."""
+    for table in ("keywords", "figures"):  # written to be re-runnable, like the other steps
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "source" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+            conn.execute(f"UPDATE {table} SET source = {_SOURCE_OF_ARTICLE}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS trials (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "position INTEGER NOT NULL, accession TEXT NOT NULL, registry TEXT NOT NULL DEFAULT '', "
+        "source TEXT NOT NULL DEFAULT '', PRIMARY KEY (article_id, position)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS trials_accession ON trials(accession COLLATE NOCASE)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS enrichment ("
+        "article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', checked_at TEXT NOT NULL, "
+        "open_access_url TEXT NOT NULL DEFAULT '')"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS enrichment_status ON enrichment(status)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS source_cache (source TEXT NOT NULL, key TEXT NOT NULL, fetched_at TEXT NOT NULL, "
+        "body TEXT NOT NULL, PRIMARY KEY (source, key)) WITHOUT ROWID"
+    )
+
+
+def _migrate_citing(conn: sqlite3.Connection) -> None:
+    """Incomplete author lists ("Fung KFK et al."), the DOI in the case its source gave, stable cite keys."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    added = (("authors_incomplete", "INTEGER NOT NULL DEFAULT 0"), ("doi_given", "TEXT NOT NULL DEFAULT ''"))
+    for name, declaration in added:
+        if name not in columns:  # idempotent: a step may be re-run on a library whose version was set back
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS cite_keys (article_id INTEGER PRIMARY KEY REFERENCES articles(id) "
+        "ON DELETE CASCADE, key TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+
+
 CHANGE_LOG = """
 CREATE TABLE IF NOT EXISTS change_log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id INTEGER);
 CREATE TRIGGER IF NOT EXISTS log_article_added AFTER INSERT ON articles
@@ -221,7 +266,8 @@ def _add_change_log(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_zotero, _add_change_log,
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_citing,
+    _add_change_log,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

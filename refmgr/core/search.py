@@ -17,6 +17,7 @@ FTS_FIELDS = {
     "keyword": "keywords",
     "keywords": "keywords",
     "kw": "keywords",
+    "mesh": "keywords",
     "legend": "legends",
     "figure": "legends",
     "note": "notes",
@@ -105,6 +106,10 @@ def parse_search(text: str) -> ParsedSearch:
         if sep and key == "pmid" and value:
             parsed.conditions.append("a.pmid = ?")
             parsed.params.append(normalise_pmid(value) or value)
+            continue
+        if sep and key == "trial" and value:  # a registry number: NCT02853331, ISRCTN..., EudraCT
+            parsed.conditions.append("a.id IN (SELECT article_id FROM trials WHERE accession = ? COLLATE NOCASE)")
+            parsed.params.append(value.strip())
             continue
         if sep and key in FTS_FIELDS and value:
             phrase = _fts_phrase(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
@@ -27,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from refmgr.core.highlight import KeywordHits, find_hits, legends_html
 from refmgr.core.library import Library
-from refmgr.core.model import READ_STATUSES, Article, citation_line
+from refmgr.core.model import READ_STATUSES, Article, Figure, Trial, citation_line
 from refmgr.gui.deleted_banner import DeletedBanner
-from refmgr.gui.pane_models import KeywordModel, ReferenceModel
+from refmgr.gui.pane_models import KeywordModel, ReferenceModel, source_label
 from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html, shown_text
 
 NOTES_DEBOUNCE_MS = 600
@@ -41,6 +42,8 @@ def authors_line(article: Article) -> str:
     names = [a.vancouver for a in article.authors]
     if len(names) > MAX_AUTHORS_SHOWN:
         names = [*names[:MAX_AUTHORS_SHOWN], "et al."]
+    elif article.authors_incomplete and names:  # the source listed only these ("Fung KFK et al.")
+        names.append("et al.")
     return ", ".join(names)
 
 
@@ -54,7 +57,28 @@ def links_html(article: Article) -> str:
         links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{article.pmid}/">{article.pmid}</a>')
     if article.pmcid:
         links.append(f'<a href="https://www.ncbi.nlm.nih.gov/pmc/articles/{article.pmcid}/">{article.pmcid}</a>')
+    if article.open_access_url.startswith("https://"):
+        links.append(f'<a href="{html.escape(article.open_access_url)}" title="Free full text (Europe PMC)">'
+                     "Open access</a>")  # fmt: skip
+    links += [trial_link(t) for t in article.trials]
     return " &nbsp;·&nbsp; ".join(links)
+
+
+def trial_link(trial: Trial) -> str:
+    """A trial registry number, linked to its registry page (ClinicalTrials.gov, ISRCTN) with its source as tooltip."""
+    accession = html.escape(trial.accession)
+    tip = html.escape(f"{trial.registry or 'Trial registry'} number, from {source_label(trial.source)}")
+    if re.fullmatch(r"NCT\d{8}", trial.accession):
+        return f'Trial: <a href="https://clinicaltrials.gov/study/{accession}" title="{tip}">{accession}</a>'
+    if re.fullmatch(r"ISRCTN\d+", trial.accession):
+        return f'Trial: <a href="https://www.isrctn.com/{accession}" title="{tip}">{accession}</a>'
+    return f'Trial: <span title="{tip}">{accession}</span>'
+
+
+def legends_source(figures: list[Figure]) -> str:
+    """Where the shown legends came from (for a tooltip), or ""."""
+    sources = list(dict.fromkeys(source_label(f.source) for f in figures))
+    return f"Legends from {', '.join(sources)}" if figures else ""
 
 
 class SideBySide(QSplitter):
@@ -107,6 +131,7 @@ class SideBySide(QSplitter):
         self.keyword_model.set_hits(self.hits)
         self.keywords_title.setText(f"<b>Keywords</b> ({len(keywords)})")
         self.legends_title.setText(f"<b>Figure legends</b> ({len(figures)})")
+        self.legends_title.setToolTip(legends_source(figures))
         self._render()
 
     def select_keyword(self, term: str) -> bool:
@@ -226,6 +251,8 @@ class ArticlePane(QWidget):
     fields_edited = Signal(int, dict)
     tags_edited = Signal(int, list)
     figures_requested = Signal(int)
+    cite_key_copy = Signal(int, str, bool)  # article id, key, whether the key is stored yet
+    cite_key_edit = Signal(int)
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -251,6 +278,10 @@ class ArticlePane(QWidget):
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
         self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.cite_key = QLabel()
+        self.cite_key.setObjectName("citeKey")
+        self.cite_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.cite_key.linkActivated.connect(self._cite_key_link)
         self.status = QComboBox()
         self.status.addItems([s.capitalize() for s in READ_STATUSES])
         self.rating = QComboBox()
@@ -280,7 +311,9 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        for widget in (self.deleted_banner, self.retracted, self.title, self.authors, self.citation, self.links):
+        header = (self.deleted_banner, self.retracted, self.title, self.authors, self.citation, self.links,
+                  self.cite_key)
+        for widget in header:
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
         body_layout.addWidget(self.tabs, 1)
@@ -331,6 +364,7 @@ class ArticlePane(QWidget):
             self.authors.setText(shown_text(authors_line(article)))
             self.citation.setText(shown_text(citation_line(article)))
             self.links.setText(links_html(article))
+            self.show_cite_key()
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
             self.references.set_references(article.references)
             self.tabs.setTabText(2, f"References ({len(article.references)})")
@@ -341,6 +375,25 @@ class ArticlePane(QWidget):
             self.tags.setText(", ".join(article.tags))
         finally:
             self._loading = False
+
+    def show_cite_key(self) -> None:
+        """The shown article's cite key with Copy and Edit links (read only: a new key is stored when copied)."""
+        from refmgr.core.export.citekeys import shown_key
+
+        if self.article is None or self.article.id is None:
+            return
+        key, stored = shown_key(self.library, self.article.id)
+        self._cite_key_stored = stored
+        self.cite_key.setText(f'Cite key: <code>{html.escape(key)}</code> &nbsp;<a href="copy:{html.escape(key)}">'
+                              f'Copy [@key]</a> &nbsp;<a href="edit:">Edit…</a>' if key else "")  # fmt: skip
+
+    def _cite_key_link(self, link: str) -> None:
+        if self.article is None or self.article.id is None:
+            return
+        if link.startswith("copy:"):
+            self.cite_key_copy.emit(self.article.id, link[5:], getattr(self, "_cite_key_stored", False))
+        elif link.startswith("edit:"):
+            self.cite_key_edit.emit(self.article.id)
 
     def refresh(self) -> None:
         """Reload the shown article from the library (after a background change), keeping what is being typed."""

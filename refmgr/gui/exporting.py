@@ -47,8 +47,13 @@ def export_op(
 
     def op(context: TaskContext) -> Path:
         articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
+        keys = None
+        if format == "bibtex":  # the library's cite keys, as [@key] markers and the pane use them
+            from refmgr.core.export.citekeys import keys_of
+
+            keys = keys_of(context.library, article_ids)
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
-                               output_format=output_format)  # fmt: skip
+                               output_format=output_format, cite_keys=keys)  # fmt: skip
         write_output(text, path)
         return path
 
@@ -58,17 +63,20 @@ def export_op(
 class ExportDialog(QDialog):
     """Format, citation style and (for bibliographies) text, Markdown or HTML."""
 
-    def __init__(self, style: str, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, style: str, count: int, parent: QWidget | None = None, picker: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export {count} article{'s' if count != 1 else ''}")
         self.format = QComboBox()
         for name in FORMATS:
             self.format.addItem(readable(name, FORMAT_LABELS), name)
-        self.style = QComboBox()
-        for name in STYLES:
-            self.style.addItem(readable(name, STYLE_LABELS), name)
-        if style in STYLES:
-            self.style.setCurrentIndex(list(STYLES).index(style))
+        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
+            self.style: Any = picker
+        else:
+            self.style = QComboBox()
+            for name in STYLES:
+                self.style.addItem(readable(name, STYLE_LABELS), name)
+            if style in STYLES:
+                self.style.setCurrentIndex(list(STYLES).index(style))
         self.output = QComboBox()
         for name in OUTPUT_FORMATS:
             self.output.addItem(readable(name, OUTPUT_LABELS), name)
@@ -101,7 +109,8 @@ class ExportDialog(QDialog):
 
     def chosen_style(self) -> str:
         """The citation style's code."""
-        return str(self.style.currentData())
+        data = self.style.currentData() if isinstance(self.style, QComboBox) else None
+        return str(data) if data else str(self.style.currentText())  # the style picker answers with the style id
 
     def chosen_output(self) -> str:
         """The bibliography's output format code (text, markdown, html)."""
@@ -117,6 +126,10 @@ def start_export(
                    list_notes, title)  # fmt: skip
 
     def success(written: Any) -> None:
+        if dialog.chosen_format() in ("bibliography", "handout-html", "handout-md"):
+            from refmgr.gui.citing import recent_after_export
+
+            recent_after_export(window, dialog.chosen_style())
         window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
         window.export_finished.emit(str(written))
 
@@ -128,10 +141,14 @@ def start_export(
 
 
 def export_dialog(
-    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None
+    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None,
+    style: str | None = None,
 ) -> ExportDialog:
     """Open the export dialog (non-blocking); on OK ask for a file and export there."""
-    dialog = ExportDialog(window.settings.citation_style, len(article_ids), window)
+    style = style or window.settings.citation_style
+    citing = getattr(window, "citing", None)
+    picker = citing.picker(article_ids, style) if citing is not None else None
+    dialog = ExportDialog(style, len(article_ids), window, picker)
 
     def done(result: int) -> None:
         if not result or not article_ids:

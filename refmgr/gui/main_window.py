@@ -34,6 +34,7 @@ from refmgr.core.sqlerrors import is_damage
 from refmgr.core.undo import DeletedArticles
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
+from refmgr.gui.citing import Citing
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
 from refmgr.gui.preformatting import BackgroundPreformat
@@ -240,6 +241,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         toolbar.addWidget(self.search)
         toolbar.addWidget(self.match_count)
         self.addToolBar(toolbar)
+        self.citing = Citing(self)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

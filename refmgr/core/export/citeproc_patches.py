@@ -98,6 +98,7 @@ def _memoize_tree_walks() -> None:
 
     element.get_root = get_root
     element.__getattr__ = get_child
+    _memoize_calls_variable(model)
     element.get_formatter = get_formatter  # Locale keeps its own
     model.Locale.get_option = get_option  # the locale's options: one tree search per call otherwise
     item_reference = CitationItem.reference.fget
@@ -109,3 +110,20 @@ def _memoize_tree_walks() -> None:
         return found
 
     CitationItem.reference = property(reference)
+
+
+def _memoize_calls_variable(model: Any) -> None:
+    """Whether a style element calls a variable depends on the (read-only) style tree alone: ask once."""
+    memo: dict[Any, bool] = {}
+    for cls in list(vars(model).values()):
+        if not isinstance(cls, type) or "calls_variable" not in vars(cls):
+            continue
+        original = vars(cls)["calls_variable"]
+
+        def calls_variable(self: Any, _original: Any = original) -> bool:
+            found = memo.get(self)
+            if found is None:
+                found = memo[self] = _original(self)
+            return found
+
+        cls.calls_variable = calls_variable
