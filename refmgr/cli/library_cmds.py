@@ -18,7 +18,7 @@ from refmgr.core.search import ArticleQuery
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the library subcommands."""
-    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib and other reference files")
+    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib, other reference files and PDFs")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--no-enrich", action="store_true", help="skip PubMed and Europe PMC (MeSH, trials, legends)")
     library_option(p)

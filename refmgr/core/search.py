@@ -7,6 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
+from refmgr.core.pdf.fulltext import HAS_PDF, fulltext_condition
 
 FTS_FIELDS = {
     "title": "title",
@@ -106,6 +107,14 @@ def parse_search(text: str) -> ParsedSearch:
         if sep and key == "pmid" and value:
             parsed.conditions.append("a.pmid = ?")
             parsed.params.append(normalise_pmid(value) or value)
+            continue
+        if sep and key == "fulltext" and value:  # attached PDFs' text (refmgr.core.pdf.fulltext)
+            condition, values = fulltext_condition(value)
+            parsed.conditions.append(condition)
+            parsed.params.extend(values)
+            continue
+        if sep and key == "has" and value.lower() == "pdf":
+            parsed.conditions.append(HAS_PDF)
             continue
         if sep and key == "trial" and value:  # a registry number: NCT02853331, ISRCTN..., EudraCT
             parsed.conditions.append("a.id IN (SELECT article_id FROM trials WHERE accession = ? COLLATE NOCASE)")

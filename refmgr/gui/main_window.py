@@ -37,6 +37,7 @@ from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.citing import Citing
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
+from refmgr.gui.pdf_actions import start_find_pdf
 from refmgr.gui.preformatting import BackgroundPreformat
 from refmgr.gui.search_keys import SearchKeys
 from refmgr.gui.sidebar import Scope, Sidebar
@@ -155,6 +156,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         self.pane.fields_edited.connect(self.save_fields)
         self.pane.tags_edited.connect(self.save_tags)
         self.pane.figures_requested.connect(self.edit_figures)
+        self.pane.pdf.find_pdf_requested.connect(lambda article_id: start_find_pdf(self, article_id))
         self.pane.references.resolve_requested.connect(self.resolve_references)
         self.pane.references.open_requested.connect(self.open_article)
         self.pane.references.add_requested.connect(lambda text: self.start_import(ImportRequest(texts=[text])))
