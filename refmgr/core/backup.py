@@ -66,6 +66,20 @@ def list_backups(library_path: Path) -> list[Path]:
     return [p for _, p in sorted(found, reverse=True)]
 
 
+def article_count(path: Path) -> int | None:
+    """How many articles a library file holds (read-only), or None when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def library_problem(path: Path, full: bool = False) -> str | None:
     """Why a file is not a sound refmgr library (missing, not SQLite, damaged, not a library), or None."""
     path = Path(path)

@@ -157,6 +157,14 @@ def lists_of(library: Library, article_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+def list_places(library: Library, article_id: int) -> list[tuple[int, int, str]]:
+    """Where an article stands in reading lists: (list_id, position, note) for each list."""
+    rows = library.conn.execute(
+        "SELECT list_id, position, note FROM reading_list_items WHERE article_id = ?", (article_id,)
+    )
+    return [(list_id, position, note) for list_id, position, note in rows]
+
+
 def list_name(library: Library, list_id: int) -> str:
     """The name of a list; ReadingListError if it does not exist."""
     row = library.conn.execute("SELECT name FROM reading_lists WHERE id = ?", (list_id,)).fetchone()

@@ -167,6 +167,7 @@ def resolve_op(article_id: int, positions: list[int] | None, settings: Settings)
 
 def pending_count(library: Library) -> int:
     """How many items wait for Crossref, PubMed or Europe PMC to come back."""
+    from refmgr.core.intake import pending_dois
     from refmgr.core.sources.enrich import pending_enrichment
 
-    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0]) + len(pending_enrichment(library))
+    return len(pending_dois(library)) + len(pending_enrichment(library))

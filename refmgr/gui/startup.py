@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from refmgr.core.backup import (
+    article_count,
     backup_before_migration,
     backup_time,
     find_newest_good_backup,
@@ -38,20 +38,6 @@ def open_library(path: Path) -> Library:
         library.close()
         raise LibraryError(f"cannot read library {path}: damaged: {'; '.join(problems[:3])}", DAMAGED)
     return library
-
-
-def article_count(path: Path) -> int | None:
-    """How many articles a library file holds (read-only), or None when it cannot be read."""
-    try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
 
 
 def describe_backup(path: Path) -> str:
