@@ -70,7 +70,7 @@ class ExportDialog(QDialog):
         self.format = QComboBox()
         for name in FORMATS:
             self.format.addItem(FORMAT_LABELS.get(name, name), name)
-        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
+        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.cite_dialogs.StylePicker)
             self.style: Any = picker
         else:
             self.style = QComboBox()
