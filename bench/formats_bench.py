@@ -159,7 +159,7 @@ def bibliography_rows(articles: list[Article]) -> list[dict[str, Any]]:
     return [
         row("plain citeproc-py", bare, False),
         row("refmgr cold (nothing cached)", cold, False),
-        row("refmgr warm (cache file, new process)", warm, True),
+        row("refmgr warm (cache file read by a fresh cache object, as a new process would)", warm, True),
         row("refmgr hot (in memory)", hot, True),
         row("refmgr after import in the window (pre-formatted in the background)", after_import, True)
         | {"note": f"loading the articles from the library included ({load:.2f} s)"},
