@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
 from refmgr.core.export import citekeys, journals
 from refmgr.core.export.loading import citation_articles
 from refmgr.core.export.style_prefs import remember_style
-from refmgr.core.settings import Settings
 from refmgr.gui.cite_dialogs import JournalAbbreviationsDialog, ManuscriptDialog, StylePicker, preview_op
 from refmgr.gui.tasks import TaskContext
 
@@ -251,8 +250,3 @@ class Citing(QObject):
 def recent_after_export(window: MainWindow, style: str) -> None:
     """Remember an export's style among the recently used ones."""
     window.settings.recent_styles = remember_style(window.settings_path, style)
-
-
-def load_settings_overrides(settings: Settings) -> None:
-    """Adopt the settings' journal abbreviations (the window does this at start-up)."""
-    journals.set_overrides(settings.journal_abbreviations)

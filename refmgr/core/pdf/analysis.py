@@ -300,8 +300,3 @@ def article_and_pages(pdf: PdfText) -> tuple[Article, dict[str, int]]:
     article.figures = [Figure(c.label, c.legend, source=PDF_SOURCE) for c in captions]
     article.keywords = [Keyword(term) for term in find_keywords(pdf)]
     return article, {c.label: c.page for c in captions}
-
-
-def article_from_pdf(pdf: PdfText) -> Article:
-    """An article from the PDF alone (see article_and_pages)."""
-    return article_and_pages(pdf)[0]
