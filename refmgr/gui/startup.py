@@ -63,11 +63,9 @@ def new_library_path(path: Path) -> Path:
 def open_library_interactively(
     path: Path, ask: Ask | None = None, tell: Tell | None = None, parent: QWidget | None = None
 ) -> Library | None:
-    """Open the library; if it cannot be opened, say why and offer its newest good backup or a new library.
-
-    Returns None when the user chooses to quit. The damaged file is never overwritten in place: a restore
-    keeps a copy of it in the backups folder, and a new library goes to a different file.
-    """
+    """Open the library; if it cannot be opened, say why and offer its newest good backup or a new library."""
+    # Returns None when the user chooses to quit. The damaged file is never overwritten in place: a restore
+    # keeps a copy of it in the backups folder, and a new library goes to a different file.
     ask = ask or dialogs.ask  # looked up at call time, so tests can replace dialogs.ask / dialogs.tell
     tell = tell or dialogs.tell
     path = Path(path)

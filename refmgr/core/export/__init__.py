@@ -32,10 +32,8 @@ def export_articles(
     output_format: str = "text",
     cite_keys: Mapping[int, str] | None = None,
 ) -> str:
-    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown.
-
-    CITE_KEYS (article id -> the library's cite key) makes BibTeX use the keys [@key] markers use.
-    """
+    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown."""
+    # CITE_KEYS (article id -> the library's cite key) makes BibTeX use the keys [@key] markers use.
     # Imported here so that importing this package (e.g. for FORMATS in a menu) does not load citeproc-py.
     from refmgr.core.export.bibliography import StyleError, format_bibliography
     from refmgr.core.export.bibtex import write_bibtex

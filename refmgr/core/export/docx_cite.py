@@ -50,11 +50,9 @@ def _runs(paragraph: Any) -> list[Any]:
 
 
 def _replace_span(runs: list[Any], start: int, end: int, text: str, superscript: bool, after: str = "") -> None:
-    """Put TEXT (then AFTER, not raised) in place of characters START..END of the runs' joined text.
-
-    The replacement takes the formatting of the run the marker starts in; a superscript citation gets a
-    run of its own (a copy of that run's formatting, raised).
-    """
+    """Put TEXT (then AFTER, not raised) in place of characters START..END of the runs' joined text."""
+    # The replacement takes the formatting of the run the marker starts in; a superscript citation gets a
+    # run of its own (a copy of that run's formatting, raised).
     from docx.text.run import Run
 
     position = 0

@@ -292,8 +292,7 @@ def find_keywords(pdf: PdfText) -> list[str]:
 
 
 def article_and_pages(pdf: PdfText) -> tuple[Article, dict[str, int]]:
-    """An article from the PDF alone (DOI, title, captions as legends, keywords; marked as from the PDF),
-    and the page (1-based) of each figure's caption."""
+    """An article from the PDF alone (DOI, title, captions as legends, keywords) and each caption's 1-based page."""
     doi, _ = find_doi(pdf)
     captions = find_captions(pdf)
     article = Article(title=find_title(pdf), doi=doi, source=PDF_SOURCE)
