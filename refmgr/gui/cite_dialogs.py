@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from refmgr.core.export import journals
 from refmgr.core.export.loading import citation_articles
+from refmgr.gui.dialogs import dialog_buttons
 from refmgr.gui.tasks import TaskContext
 
 PREVIEW_ARTICLES = 3
@@ -163,9 +163,7 @@ class JournalAbbreviationsDialog(QDialog):
         remove = QPushButton("Remove selected")
         remove.clicked.connect(lambda: [self.table.removeRow(r) for r in sorted(
             {i.row() for i in self.table.selectedIndexes()}, reverse=True)])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, save=True)
         row = QHBoxLayout()
         row.addWidget(add)
         row.addWidget(remove)
@@ -225,10 +223,7 @@ class ManuscriptDialog(QDialog):
         note = QLabel("Markers: [@citekey], [@key1; @key2], {doi:10.…}, {pmid:…}; a paragraph reading "
                       "[bibliography] takes the reference list. The manuscript itself is never changed.")  # fmt: skip
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Cite")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "Cite")
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(form, 1)

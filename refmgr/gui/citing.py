@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QVBoxLayout
 
 from refmgr.core.export import citekeys, journals
 from refmgr.core.export.loading import citation_articles
 from refmgr.core.export.style_prefs import remember_style
 from refmgr.gui.cite_dialogs import JournalAbbreviationsDialog, ManuscriptDialog, StylePicker, preview_op
+from refmgr.gui.dialogs import dialog_buttons
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -212,9 +213,7 @@ class Citing(QObject):
         self.list_style_dialog = dialog = QDialog(self.window)
         dialog.setWindowTitle("Default style of the reading list")
         picker = self.picker(items, current)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
+        buttons = dialog_buttons(dialog)
         layout = QVBoxLayout(dialog)
         layout.addWidget(picker, 1)
         layout.addWidget(buttons)

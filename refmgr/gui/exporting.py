@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from refmgr.core.export import (
     write_output,
 )
 from refmgr.core.export.stream import STREAMED_FORMATS, load_for, stream_export
+from refmgr.gui.dialogs import dialog_buttons
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -83,10 +83,7 @@ class ExportDialog(QDialog):
         form.addRow("Format:", self.format)
         form.addRow("Citation style:", self.style)
         form.addRow("Bibliography as:", self.output)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "Export…")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
