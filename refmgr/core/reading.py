@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
-from refmgr.core.search import SORT_COLUMNS, ArticleQuery, build_query, parse_search
+from refmgr.core.search import (
+    RANK_ORDER,
+    SORT_COLUMNS,
+    ArticleQuery,
+    build_query,
+    compile_article_query,
+    driver_table,
+    where_parts,
+)
 
 SUMMARY_COLUMNS = (
     "id", "first_author", "year", "title", "journal", "date_added", "read_status", "rating",
@@ -118,39 +126,70 @@ class ReadingMixin(LibraryBase):
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
         query = query or ArticleQuery()
-        fast = self._text_search_ids(query)
-        if fast is not None:
-            return fast
-        sql, params = build_query(query)
         try:
+            fast = self._text_search_ids(query)
+            if fast is not None:
+                return fast
+            ranked = self._ranked_ids(query)
+            if ranked is not None:
+                return ranked
+            sql, params = build_query(query)
             return [row[0] for row in self.conn.execute(sql, params)]
         except sqlite3.OperationalError as error:
-            if "fts5" in str(error) or "MATCH" in str(error):
+            if "fts5" in str(error) or "MATCH" in str(error):  # the compiler quotes everything; kept as a guard
                 return []
             raise
 
+    def _ranked_ids(self, query: ArticleQuery) -> list[int] | None:
+        """Best match first with no filter: bm25 order and LIMIT inside the full-text table, no join.
+
+        Only the page returned is checked against the articles table (an index row without its article,
+        which `refmgr check` repairs, is left out). None when the query is not a bare ranked search.
+        """
+        if query.sort != "rank" or query.list_id is not None or query.tag or query.read_status or query.added_since:
+            return None
+        compiled = compile_article_query(query)
+        driver = driver_table(compiled)
+        if driver is None or len(compiled.fts) > 1 or compiled.conditions:
+            return None
+        direction = "ASC" if query.descending else "DESC"
+        sql = f"SELECT rowid FROM {driver} WHERE {driver} MATCH ? ORDER BY {RANK_ORDER[driver]} {direction}"
+        if query.limit is not None:
+            sql += f" LIMIT {max(0, int(query.limit))}"
+        ids = [row[0] for row in self.conn.execute(sql, (compiled.fts[driver],))]
+        present = set(self.existing_ids(ids))
+        return [i for i in ids if i in present]
+
+    def existing_ids(self, article_ids: list[int]) -> list[int]:
+        """Which of these ids are articles in the library."""
+        found: list[int] = []
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found += [r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)]
+        return found
+
     def _text_search_ids(self, query: ArticleQuery) -> list[int] | None:
-        """A plain text search in a column order: the bare FTS5 rowids put in order by cached positions.
+        """A text search in a column order: the matching ids (unsorted) put in order by cached positions.
 
         Looking every match up in the wide articles table to sort it costs 3-5x the full-text query itself
         at 100,000 articles; the position of every id in each sort order is read once from an index instead
-        (and again whenever this or another connection changes the library). None when the query has filters.
+        (and again whenever this or another connection changes the library). Filters run in SQL without
+        ORDER BY. None when the query has no text to match or sorts by id, rank or list position.
         """
-        if query.list_id is not None or query.tag or query.read_status or query.added_since:
-            return None
         if query.sort not in SORT_COLUMNS or query.sort in ("id", "rank"):  # rank: bm25 inside FTS5 already
             return None
-        parsed = parse_search(query.text)
-        if not parsed.fts or parsed.conditions:
+        compiled = compile_article_query(query)
+        driver = driver_table(compiled)
+        if driver is None:
             return None
         ordered, position = self._sort_positions(query.sort, query.descending)
-        try:
-            sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-            rows = self.conn.execute(sql, (parsed.fts,)).fetchall()
-        except sqlite3.OperationalError as error:
-            if "fts5" in str(error) or "MATCH" in str(error):
-                return []
-            raise
+        conditions, params, joins = where_parts(query, compiled)
+        if len(conditions) == 1 and not joins:
+            rows = self.conn.execute(f"SELECT rowid FROM {driver} WHERE {driver} MATCH ?", params).fetchall()
+        else:
+            sql, params = build_query(query, ordered=False)
+            rows = self.conn.execute(sql, params).fetchall()
         try:
             found = sorted([position[rowid] for (rowid,) in rows])
         except KeyError:  # an index row without its article (refmgr check repairs that): leave it out

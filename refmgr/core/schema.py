@@ -172,7 +172,19 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
+    from refmgr.core import stemindex
+
+    stemindex.build(conn)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS saved_searches (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, "
+        "query TEXT NOT NULL, created TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS publication_types_name ON publication_types(name COLLATE NOCASE)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

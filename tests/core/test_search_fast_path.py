@@ -34,10 +34,15 @@ def test_every_sort_matches_the_sql_order(filled: Library, sort: str) -> None:
     assert filled.query_ids(ArticleQuery(text="carcinoma", sort=sort))  # the texts do match something
 
 
-def test_filtered_queries_take_the_sql_path(filled: Library) -> None:
-    for query in (ArticleQuery(text="carcinoma year:2010-2020"), ArticleQuery(text="carcinoma", read_status="read"),
-                  ArticleQuery(text=""), ArticleQuery(text="carcinoma", tag="x")):  # fmt: skip
-        assert filled._text_search_ids(query) is None
+def test_filtered_queries_sort_by_positions_like_sql(filled: Library) -> None:
+    filled.set_tags(5, ["x"])
+    for query in (ArticleQuery(text="carcinoma year:2010-2020"), ArticleQuery(text="carcinoma", read_status="unread"),
+                  ArticleQuery(text="carcinoma", tag="x"), ArticleQuery(text="surv -carcinoma", sort="title"),
+                  ArticleQuery(text="carcinoma OR tag:x", sort="year"), ArticleQuery(text="carcinoma", list_id=1)):  # fmt: skip
+        assert filled._text_search_ids(query) is not None
+        assert filled.query_ids(query) == sql_ids(filled, query), query
+    assert filled._text_search_ids(ArticleQuery(text="")) is None
+    assert filled._text_search_ids(ArticleQuery(text="year:2010")) is None  # no text: the sort index serves it
 
 
 def test_positions_follow_this_and_other_connections_writes(filled: Library, library_path) -> None:

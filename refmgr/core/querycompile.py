@@ -1,0 +1,338 @@
+"""Turn a parsed search into FTS5 MATCH expressions (stemmed and exact index) and SQL conditions on `a`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from refmgr.core.identifiers import normalise_doi, normalise_pmid
+from refmgr.core.pubtypes import stored_types
+from refmgr.core.querylang import And, Node, Not, Problem, Term, parse
+from refmgr.core.textnorm import american, fold, stem, words
+
+EXACT = "articles_fts"  # the words as written: phrases, prefixes, journals
+STEM = "articles_stem"  # American spelling and stems: bare words match their inflections and spellings
+TEXT_COLUMNS = {"title": "title", "abstract": "abstract", "keyword": "keywords", "mesh": "keywords",
+                "legend": "legends", "note": "notes"}  # fmt: skip
+READ_STATES = ("unread", "reading", "read")
+HAS = {
+    "legends": "a.n_figures > 0", "figures": "a.n_figures > 0", "legend": "a.n_figures > 0",
+    "references": "a.n_references > 0", "refs": "a.n_references > 0", "abstract": "a.abstract != ''",
+    "notes": "a.notes != ''", "note": "a.notes != ''", "doi": "a.doi IS NOT NULL", "pmid": "a.pmid IS NOT NULL",
+    "tags": "EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id)",
+    "keywords": "EXISTS (SELECT 1 FROM keywords k WHERE k.article_id = a.id)",
+}  # fmt: skip
+_YEAR = re.compile(r"^(\d{4})$|^(\d{4})?(?:-|\.\.)(\d{4})?$|^(>=|<=|>|<|=)(\d{4})$")
+_RATING = re.compile(r"^(>=|<=|>|<|=)?([0-5])$")
+_COMPARE = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "=", None: "="}
+NOTHING = "0"
+
+
+@dataclass
+class Fts:
+    """A MATCH expression on one full-text table."""
+
+    table: str
+    expr: str
+
+
+@dataclass
+class Sql:
+    """A condition on the articles row `a` with its parameters."""
+
+    sql: str
+    params: list[object] = field(default_factory=list)
+
+
+@dataclass
+class Compiled:
+    """All of: a MATCH per full-text table, and SQL conditions; problems to show the user."""
+
+    fts: dict[str, str] = field(default_factory=dict)
+    conditions: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+Part = Fts | Sql
+
+
+def _phrase(tokens: list[str], prefix: bool = False) -> str:
+    """A safe FTS5 phrase of index tokens (letters and digits only)."""
+    return f'"{" ".join(tokens)}"' + ("*" if prefix else "")
+
+
+def _columns(expr: str, column: str | None) -> str:
+    return f"{column} : {expr}" if column else expr
+
+
+class _Compiler:
+    def __init__(self, typing_position: int | None) -> None:
+        self.problems: list[Problem] = []
+        self.typing_position = typing_position
+
+    # ----- terms --------------------------------------------------------------------------
+
+    def term(self, term: Term) -> Part | None:
+        name = term.field
+        if name is None or name in TEXT_COLUMNS or name == "mesh*":
+            return self.text(term)
+        handler = getattr(self, f"field_{name}")
+        return handler(term)
+
+    def text(self, term: Term) -> Part | None:
+        major = term.field == "mesh*" or (term.field == "mesh" and term.value.startswith("*"))
+        value = term.value.lstrip("*") if term.field == "mesh" else term.value
+        column = TEXT_COLUMNS.get((term.field or "").rstrip("*"))
+        tokens = words(value)
+        if not tokens:
+            return None
+        if term.phrase or term.prefix:
+            part: Part = Fts(EXACT, _columns(_phrase(tokens, term.prefix), column))
+        else:
+            expr = _phrase([stem(t) for t in tokens])
+            if term.position == self.typing_position:  # the word being typed: also as a prefix of itself
+                expr = f"({expr} OR {_phrase([*map(stem, tokens[:-1]), tokens[-1]], True)})"
+            part = Fts(STEM, _columns(expr, column))
+        if not major:
+            return part
+        likes = " AND ".join("k.term LIKE ?" for _ in tokens)
+        major_sql = Sql(f"EXISTS (SELECT 1 FROM keywords k WHERE k.article_id = a.id AND k.major = 1 AND {likes})",
+                        [f"%{american(t)}%" for t in tokens])  # fmt: skip
+        return _and_parts([part, major_sql])
+
+    def field_author(self, term: Term) -> Part | None:
+        raw = term.value.replace(",", " ").split()
+        tokens = words(term.value)
+        if not tokens:
+            return None
+        last = raw[-1].replace(".", "") if raw else ""
+        if len(tokens) >= 2 and last.isalpha() and last.isupper() and len(last) <= 3:
+            # Vancouver "Rini BI" / "Rini B": the family name, then initials starting with those given
+            expr = _phrase([*map(stem, tokens[:-1]), tokens[-1]], True)
+        elif term.prefix:
+            expr = _phrase([*map(stem, tokens[:-1]), tokens[-1]], True)
+        elif len(tokens) == 1 or term.phrase:
+            expr = _phrase([stem(t) for t in tokens])
+        else:  # "Brian Rini": every name of the same author list
+            expr = "(" + " AND ".join(_phrase([stem(t)]) for t in tokens) + ")"
+        return Fts(STEM, f"authors : {expr}")
+
+    def field_journal(self, term: Term) -> Part | None:
+        tokens = words(term.value)
+        return Fts(EXACT, f"journal : {_phrase(tokens, term.prefix)}") if tokens else None
+
+    def field_trial(self, term: Term) -> Part | None:
+        tokens = words(term.value)
+        if not tokens:
+            return None
+        return Fts(STEM, _phrase(tokens, term.prefix))
+
+    def field_tag(self, term: Term) -> Part:
+        subquery = "SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name"
+        if term.prefix:
+            return Sql(f"a.id IN ({subquery} LIKE ? ESCAPE '\\')", [_like_prefix(term.value)])
+        return Sql(f"a.id IN ({subquery} = ?)", [term.value.strip()])
+
+    def field_list(self, term: Term) -> Part:
+        return Sql(
+            "a.id IN (SELECT li.article_id FROM reading_list_items li JOIN reading_lists r ON r.id = li.list_id "
+            "WHERE r.name = ?)",
+            [term.value.strip()],
+        )
+
+    def field_type(self, term: Term) -> Part:
+        if term.prefix:
+            return Sql("a.id IN (SELECT article_id FROM publication_types WHERE name LIKE ? ESCAPE '\\')",
+                       [_like_prefix(term.value)])  # fmt: skip
+        names = stored_types(term.value)
+        marks = ", ".join("?" for _ in names)
+        return Sql(f"a.id IN (SELECT article_id FROM publication_types WHERE name COLLATE NOCASE IN ({marks}))",
+                   list(names))  # fmt: skip
+
+    def field_year(self, term: Term) -> Part:
+        match = _YEAR.match(term.value.strip())
+        if match is None:
+            return self.bad(term, "year: takes 2019, 2019-2022, 2019.., >2020 or <=2018")
+        single, start, end, op, bound = match.groups()
+        if single:
+            return Sql("a.year = ?", [int(single)])
+        if op:
+            return Sql(f"a.year {_COMPARE[op]} ?", [int(bound)])
+        if not start and not end:
+            return self.bad(term, "year: range needs a first or last year, e.g. 2019-2022")
+        conditions, params = [], []
+        if start:
+            conditions.append("a.year >= ?")
+            params.append(int(start))
+        if end:
+            conditions.append("a.year <= ?")
+            params.append(int(end))
+        return Sql(" AND ".join(conditions), params)
+
+    def field_status(self, term: Term) -> Part:
+        value = term.value.strip().lower()
+        if value not in READ_STATES:
+            return self.bad(term, f"status: is one of {', '.join(READ_STATES)}")
+        return Sql("a.read_status = ?", [value])
+
+    def field_rating(self, term: Term) -> Part:
+        match = _RATING.match(term.value.strip())
+        if match is None:
+            return self.bad(term, "rating: takes 0-5 with an optional >=, <=, > or <, e.g. rating:>=3")
+        op, number = match.groups()
+        return Sql(f"a.rating {_COMPARE[op]} ?", [int(number)])
+
+    def field_has(self, term: Term) -> Part:
+        value = term.value.strip().lower()
+        if value == "pdf":
+            return self.bad(term, "has:pdf: this library keeps no PDF attachments yet, so nothing has one")
+        if value not in HAS:
+            return self.bad(term, f"has: is one of {', '.join(['pdf', *HAS])}")
+        return Sql(HAS[value])
+
+    def field_retracted(self, term: Term) -> Part:
+        value = term.value.strip().lower()
+        if value in ("yes", "true", "1", "y"):
+            return Sql("a.retracted = 1")
+        if value in ("no", "false", "0", "n"):
+            return Sql("a.retracted = 0")
+        return self.bad(term, "retracted: takes yes or no")
+
+    def field_doi(self, term: Term) -> Part:
+        return Sql("a.doi = ?", [normalise_doi(term.value) or fold(term.value.strip())])
+
+    def field_pmid(self, term: Term) -> Part:
+        return Sql("a.pmid = ?", [normalise_pmid(term.value) or term.value.strip()])
+
+    def bad(self, term: Term, message: str) -> Sql:
+        """Record a problem with a field's value; the term then matches nothing."""
+        self.problems.append(Problem(term.position, message))
+        return Sql(NOTHING)
+
+    # ----- tree ---------------------------------------------------------------------------
+
+    def node(self, node: Node) -> Part | Not | None:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Not):
+            child = self.node(node.child)
+            if child is None:
+                return None
+            return Not(child)  # type: ignore[arg-type]
+        parts = [p for p in (self.node(c) for c in node.children) if p is not None]
+        if not parts:
+            return None
+        if isinstance(node, And):
+            return _and_parts(parts)
+        return _or_parts(parts)
+
+
+def _like_prefix(value: str) -> str:
+    escaped = value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def _and_parts(parts: list[Part | Not]) -> Part:
+    """AND of parts: one MATCH per table (NOT folded into it where the table has a positive term), else SQL."""
+    positive: dict[str, list[str]] = {}
+    negative: dict[str, list[str]] = {}
+    sql: list[Sql] = []
+    for part in parts:
+        if isinstance(part, Fts):
+            positive.setdefault(part.table, []).append(part.expr)
+        elif isinstance(part, Not) and isinstance(part.child, Fts):
+            negative.setdefault(part.child.table, []).append(part.child.expr)
+        elif isinstance(part, Not):
+            sql.append(_not_sql(part.child))
+        elif isinstance(part, Sql):
+            sql.append(part)
+    fts: list[Fts] = []
+    for table, exprs in positive.items():
+        expr = " AND ".join(f"({e})" for e in exprs) if len(exprs) > 1 else exprs[0]
+        if table in negative:
+            expr = f"({expr}) NOT ({' OR '.join(negative.pop(table))})"
+        fts.append(Fts(table, expr))
+    for table, exprs in negative.items():
+        sql.append(_not_sql(Fts(table, " OR ".join(exprs))))
+    if len(fts) == 1 and not sql:
+        return fts[0]
+    if not fts and len(sql) == 1:
+        return sql[0]
+    return _Conjunction(fts, sql)
+
+
+class _Conjunction(Sql):
+    """AND of several tables' MATCHes and SQL conditions, kept apart so the top level can drive by a MATCH."""
+
+    def __init__(self, fts: list[Fts], sql: list[Sql]) -> None:
+        self.fts = fts
+        self.sql_parts = sql
+        rendered = [_to_sql(f) for f in fts] + sql
+        super().__init__(" AND ".join(f"({r.sql})" for r in rendered), [p for r in rendered for p in r.params])
+
+
+def _or_parts(parts: list[Part | Not]) -> Part:
+    tables = {p.table for p in parts if isinstance(p, Fts)}
+    if len(tables) == 1 and all(isinstance(p, Fts) for p in parts):
+        return Fts(tables.pop(), " OR ".join(f"({p.expr})" for p in parts))  # type: ignore[union-attr]
+    rendered = [_not_sql(p.child) if isinstance(p, Not) else _to_sql(p) for p in parts]
+    return Sql("(" + " OR ".join(f"({r.sql})" for r in rendered) + ")", [x for r in rendered for x in r.params])
+
+
+def _to_sql(part: Part) -> Sql:
+    if isinstance(part, Fts):
+        return Sql(f"a.id IN (SELECT rowid FROM {part.table} WHERE {part.table} MATCH ?)", [part.expr])
+    return part
+
+
+def _not_sql(part: Part | Not) -> Sql:
+    if isinstance(part, Not):  # NOT NOT x is x (the parser folds these; kept for safety)
+        return _to_sql(part.child)  # type: ignore[arg-type]
+    inner = _to_sql(part)
+    return Sql(f"NOT coalesce(({inner.sql}), 0)", inner.params)
+
+
+def typing_position(text: str, tree: Node | None) -> int | None:
+    """Where the word being typed starts: the last bare word when the text does not end in a space."""
+    if not text or text[-1].isspace() or tree is None:
+        return None
+    last: Term | None = None
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Term):
+            if last is None or node.position > last.position:
+                last = node
+        elif isinstance(node, Not):
+            stack.append(node.child)
+        else:
+            stack.extend(node.children)
+    if last is None or last.phrase or last.prefix or last.field not in (None, *TEXT_COLUMNS):
+        return None
+    return last.position
+
+
+def compile_query(text: str, typing: bool = False) -> Compiled:
+    """Compile query text; `typing` also prefix-matches the word being typed (the window's search field)."""
+    parsed = parse(text)
+    compiler = _Compiler(typing_position(text, parsed.tree) if typing else None)
+    result = Compiled(problems=list(parsed.problems))
+    part = compiler.node(parsed.tree) if parsed.tree is not None else None
+    result.problems = sorted(result.problems + compiler.problems, key=lambda p: p.position)
+    if part is None:
+        return result
+    if isinstance(part, Not):
+        part = _not_sql(part.child)  # type: ignore[arg-type]
+    if isinstance(part, Fts):
+        result.fts[part.table] = part.expr
+    elif isinstance(part, _Conjunction):
+        for fts in part.fts:
+            result.fts[fts.table] = fts.expr
+        for sql in part.sql_parts:
+            result.conditions.append(sql.sql)
+            result.params.extend(sql.params)
+    else:
+        result.conditions.append(part.sql)
+        result.params.extend(part.params)
+    return result
