@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from refmgr import __version__
 
 # Each module has register(subparsers); the handler it sets returns the exit code.
-COMMAND_MODULES = ("library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds")
+COMMAND_MODULES = ("library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "saved_cmds")
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         library = argv[argv.index("--library") + 1] if "--library" in argv else None
         return open_window(argparse.Namespace(library=library), files)
-    args = parser.parse_args(argv)
+    from refmgr.cli.query_args import protect_query
+
+    args = parser.parse_args(protect_query(argv))
     if args.self_test:
         from refmgr.selftest import run_self_test
 

@@ -12,6 +12,7 @@ from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.importer import import_files
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
+from refmgr.core.querycompile import compile_query
 from refmgr.core.search import ArticleQuery
 
 
@@ -35,10 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     library_option(p)
     p.set_defaults(handler=cmd_show)
 
-    p = subparsers.add_parser("search", help="full-text search (prefixes: author: year: journal: keyword: ...)")
-    p.add_argument("query", nargs="+")
+    p = subparsers.add_parser(
+        "search",
+        help='search, best match first: words, "phrases", OR, -word, author:"Rini BI", type:rct, year:>2020, ...',
+        description="Words must all match (plurals and British/American spellings too); see the README for fields.",
+    )
+    p.add_argument("query", nargs="+", help="the query; a word may start with '-' (NOT)")
     p.add_argument("--json", action="store_true", help="CSL-JSON output")
     p.add_argument("--limit", type=int)
+    p.add_argument("--save", metavar="NAME", help="also save the query as a saved search called NAME")
     library_option(p)
     p.set_defaults(handler=cmd_search)
 
@@ -83,9 +89,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
+    text = " ".join(args.query)
+    problems = compile_query(text).problems
+    if problems:
+        raise UsageError("the query has a problem:\n" + "\n".join(f"  {p}" for p in problems) + f"\n  in: {text}")
     with open_library(args) as library:
-        ids = library.search(" ".join(args.query), limit=args.limit)
+        ids = library.search(text, limit=args.limit)
         _print_rows(library, ids, args.json)
+        if args.save:
+            from refmgr.core.smartlists import save_search
+
+            save_search(library, args.save, text)
+            print(f"saved as {args.save!r}", file=sys.stderr)
         if not args.json:
             print(f"{len(ids)} match(es)", file=sys.stderr)
     return EXIT_OK

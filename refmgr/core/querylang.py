@@ -135,7 +135,15 @@ class _Lexer:
     def _word(self) -> None:
         start = self.i
         text = self.text
-        while self.i < len(text) and not text[self.i].isspace() and text[self.i] not in '()"':
+        depth = 0  # parentheses inside a word (a DOI's "(97)") belong to it
+        while self.i < len(text) and not text[self.i].isspace() and text[self.i] != '"':
+            char = text[self.i]
+            if char == "(" and self.i > start and text[self.i - 1] != ":":
+                depth += 1
+            elif char == "(" or (char == ")" and depth == 0):
+                break
+            elif char == ")":
+                depth -= 1
             self.i += 1
         word = text[start : self.i]
         name, sep, value = word.partition(":")
@@ -153,9 +161,11 @@ class _Lexer:
         elif value:
             self._add_word("word", value, start, canonical)
         elif self.i < len(text) and text[self.i] == "(":
-            self.problems.append(Problem(start, f"{canonical}: takes one value; write ({canonical}:a OR {canonical}:b)"))
+            example = f"({canonical}:a OR {canonical}:b)"
+            self.problems.append(Problem(start, f"{canonical}: takes one value; write {example}"))
         else:
-            self.problems.append(Problem(start, f"{canonical}: needs a value, e.g. {_EXAMPLES.get(canonical, canonical + ':x')}"))
+            example = _EXAMPLES.get(canonical, canonical + ":x")
+            self.problems.append(Problem(start, f"{canonical}: needs a value, e.g. {example}"))
 
     def _add_word(self, kind: str, word: str, start: int, field_: str | None) -> None:
         prefix = kind == "word" and word.endswith("*") and field_ not in ("rating", "year")
@@ -221,7 +231,7 @@ class _Parser:
 
     def unary(self) -> Node | None:
         negations = 0
-        while (token := self.peek()) is not None and (token.kind == "neg" or (token.kind == "op" and token.text == "NOT")):
+        while (token := self.peek()) is not None and (token.kind == "neg" or (token.kind, token.text) == ("op", "NOT")):
             self.k += 1
             negations += 1
             nxt = self.peek()

@@ -47,7 +47,8 @@ def stem_values(
     title, journal, abbrev, abstract, notes = scalars
     keyword_text = " ; ".join(" ".join([term, *qualifiers]) for term, qualifiers in keywords)
     legends = "\n".join(f"{label} {legend}" for label, legend in figures)
-    raw = (title, author_text(authors), f"{journal} {abbrev}", abstract, keyword_text, legends, notes, " ; ".join(types))
+    journal_text = f"{journal} {abbrev}"
+    raw = (title, author_text(authors), journal_text, abstract, keyword_text, legends, notes, " ; ".join(types))
     return tuple(stemmed_text(text) for text in raw)
 
 
@@ -127,7 +128,9 @@ def all_stem_rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
             return head[1]
         return []
 
-    articles = conn.cursor().execute("SELECT id, title, journal, journal_abbrev, abstract, notes FROM articles ORDER BY id")
+    articles = conn.cursor().execute(
+        "SELECT id, title, journal, journal_abbrev, abstract, notes FROM articles ORDER BY id"
+    )
     for article_id, *scalars in articles:
         yield (
             article_id,

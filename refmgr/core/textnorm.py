@@ -1,4 +1,4 @@
-"""Forgiving word forms for the stemmed index: British to American spelling, then a stem, the same at index and query time."""
+"""Forgiving word forms for the stemmed index: American spelling, then a stem; the same at index and query time."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ _DOUBLE_L = re.compile(
     r"initial|rival|marshal|shovel|jewel|tranquil)l(ed|ing|er|ers)$"
 )
 # Greek -sis / -ses / -tic / -size families share a root: metastasis, metastases, metastatic, metastasize.
-_GREEK = re.compile(r"^(\w{4,}[aeoy])(sis|ses|stic|stics|stical|stically|tic|tics|tical|tically|size|sized|sizes|sizing)$")
+_GREEK = re.compile(
+    r"^(\w{4,}[aeoy])(sis|ses|stic|stics|stical|stically|tic|tics|tical|tically|size|sized|sizes|sizing)$"
+)
 _GREEK_YZE = re.compile(r"^(\w{3,}y)(ze|zed|zes|zing)$")  # analyze -> analy- (analysis)
 _GNOSE = re.compile(r"^(\w*gno)(se|sed|ses|sing)$")  # diagnose(d) -> diagno- (diagnosis, diagnostic)
 # a trial registry number also indexes its registry: "NCT02231749" finds "NCT"
@@ -82,9 +84,10 @@ def _greek_root(word: str) -> str | None:
     if m is None:
         return None
     root, suffix = m.groups()
-    if suffix == "ses":  # plural -ses is also English -se + s: purposes, releases, phosphatases, glucoses
-        if root.endswith(("ea", "po", "co")) or (root.endswith("a") and not root.endswith(("sta", "ia"))):
-            return None
+    # plural -ses is also English -se + s: purposes, releases, phosphatases, glucoses
+    english = root.endswith(("ea", "po", "co")) or (root.endswith("a") and not root.endswith(("sta", "ia")))
+    if suffix == "ses" and english:
+        return None
     return root
 
 

@@ -38,7 +38,8 @@ def test_filtered_queries_sort_by_positions_like_sql(filled: Library) -> None:
     filled.set_tags(5, ["x"])
     for query in (ArticleQuery(text="carcinoma year:2010-2020"), ArticleQuery(text="carcinoma", read_status="unread"),
                   ArticleQuery(text="carcinoma", tag="x"), ArticleQuery(text="surv -carcinoma", sort="title"),
-                  ArticleQuery(text="carcinoma OR tag:x", sort="year"), ArticleQuery(text="carcinoma", list_id=1)):  # fmt: skip
+                  ArticleQuery(text="carcinoma OR tag:x", sort="year"),
+                  ArticleQuery(text="carcinoma", list_id=1)):  # fmt: skip
         assert filled._text_search_ids(query) is not None
         assert filled.query_ids(query) == sql_ids(filled, query), query
     assert filled._text_search_ids(ArticleQuery(text="")) is None
