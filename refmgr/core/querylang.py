@@ -7,6 +7,7 @@ where it is, so the window and the command line can point at it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 
 FIELDS = (
     "author", "title", "journal", "abstract", "keyword", "mesh", "legend", "note", "tag", "type", "trial",
@@ -40,6 +41,7 @@ class Term:
     field: str | None = None
     phrase: bool = False
     prefix: bool = False
+    end: int = dataclass_field(default=-1, compare=False)  # where the term's text ends (for rewriting the query)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Token:
     position: int
     field: str | None = None
     prefix: bool = False
+    end: int = -1
 
 
 @dataclass
@@ -130,7 +133,7 @@ class _Lexer:
         prefix = self.i < len(self.text) and self.text[self.i] == "*"
         if prefix:
             self.i += 1
-        self.tokens.append(Token("phrase", value, start, field_, prefix))
+        self.tokens.append(Token("phrase", value, start, field_, prefix, min(self.i, len(self.text))))
 
     def _word(self) -> None:
         start = self.i
@@ -172,7 +175,7 @@ class _Lexer:
         value = word.rstrip("*") if prefix else word
         if kind == "word" and not value:
             return  # a lone "*"
-        self.tokens.append(Token(kind, value, start, field_, prefix))
+        self.tokens.append(Token(kind, value, start, field_, prefix, self.i))
 
 
 _EXAMPLES = {
@@ -261,8 +264,8 @@ class _Parser:
                 self.problems.append(Problem(token.position, "this '(' is never closed (add a ')')"))
             return inner
         if token.kind in ("word", "op"):  # an op here is a stray NOT handled above; AND/OR cannot reach
-            return Term(token.text, token.position, token.field, prefix=token.prefix)
-        return Term(token.text, token.position, token.field, phrase=True, prefix=token.prefix)
+            return Term(token.text, token.position, token.field, prefix=token.prefix, end=token.end)
+        return Term(token.text, token.position, token.field, phrase=True, prefix=token.prefix, end=token.end)
 
 
 def _join(kind: type[And] | type[Or], parts: list[Node | None]) -> Node | None:

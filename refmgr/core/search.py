@@ -114,6 +114,8 @@ def build_query(query: ArticleQuery, ordered: bool = True) -> tuple[str, list[ob
         ordering = f"{RANK_ORDER[driver]} {'ASC' if query.descending else 'DESC'}, a.id DESC"
     # CROSS JOIN makes SQLite run the full-text query once, then look the articles up by id
     source = f"{driver} CROSS JOIN articles a ON a.id = {driver}.rowid" if driver else "articles a"
+    if driver and not ordered:  # only filters to check: the narrow index serves them (see schema migration 3)
+        source = f"{driver} CROSS JOIN articles a INDEXED BY articles_filters ON a.id = {driver}.rowid"
     parts = ["SELECT a.id FROM", source, *joins, where]
     if ordered:
         parts += ["ORDER BY", ordering]

@@ -38,10 +38,13 @@ def test_filtered_queries_sort_by_positions_like_sql(filled: Library) -> None:
     filled.set_tags(5, ["x"])
     for query in (ArticleQuery(text="carcinoma year:2010-2020"), ArticleQuery(text="carcinoma", read_status="unread"),
                   ArticleQuery(text="carcinoma", tag="x"), ArticleQuery(text="surv -carcinoma", sort="title"),
-                  ArticleQuery(text="carcinoma OR tag:x", sort="year"),
+                  ArticleQuery(text="carcinoma type:rct", sort="year"),
                   ArticleQuery(text="carcinoma", list_id=1)):  # fmt: skip
         assert filled._text_search_ids(query) is not None
         assert filled.query_ids(query) == sql_ids(filled, query), query
+    mixed = ArticleQuery(text="carcinoma OR tag:x", sort="year")  # no full-text table drives it: plain SQL
+    assert filled._text_search_ids(mixed) is None
+    assert filled.query_ids(mixed) == sql_ids(filled, mixed)
     assert filled._text_search_ids(ArticleQuery(text="")) is None
     assert filled._text_search_ids(ArticleQuery(text="year:2010")) is None  # no text: the sort index serves it
 
