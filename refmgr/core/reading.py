@@ -22,7 +22,7 @@ from refmgr.core.search import (
 
 SUMMARY_COLUMNS = (
     "id", "first_author", "year", "title", "journal", "date_added", "read_status", "rating",
-    "citation_count", "n_figures", "n_references", "retracted", "doi", "pmid",
+    "citation_count", "n_figures", "n_references", "retracted", "doi", "pmid", "publication_types",
 )  # fmt: skip
 
 

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from refmgr.core.library import Library
+from refmgr.core.matchwords import Highlighter
 from refmgr.core.model import READ_STATUSES, Article, citation_line
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
 from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
+from refmgr.gui.search_marks import badges_html, mark_document, marked_html
 
 NOTES_DEBOUNCE_MS = 600
 MAX_AUTHORS_SHOWN = 12
@@ -94,6 +96,7 @@ class SideBySide(QSplitter):
         self.article: Article | None = None
         self.hits: list[KeywordHits] = []
         self.selected: KeywordHits | None = None
+        self.search: Highlighter | None = None  # the searched words, marked in the legends too
         self.keywords.selectionModel().currentChanged.connect(self._keyword_chosen)
 
     def show_article(self, article: Article | None) -> None:
@@ -126,6 +129,7 @@ class SideBySide(QSplitter):
     def _render(self) -> None:
         figures = self.article.figures if self.article else []
         self.legends.setHtml(legends_html(figures, self.hits, self.selected) if self.article else "")
+        mark_document(self.legends, self.search)
 
     def html(self) -> str:
         """The legends as currently rendered (for tests)."""
@@ -241,6 +245,9 @@ class ArticlePane(QWidget):
         self.authors.setWordWrap(True)
         self.citation = QLabel()
         self.citation.setWordWrap(True)
+        self.badges = QLabel()
+        self.badges.setObjectName("publicationTypes")
+        self.search_marks: Highlighter | None = None
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
         self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
@@ -273,7 +280,7 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        for widget in (self.retracted, self.title, self.authors, self.citation, self.links):
+        for widget in (self.retracted, self.title, self.authors, self.citation, self.badges, self.links):
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
         body_layout.addWidget(self.tabs, 1)
@@ -315,12 +322,16 @@ class ArticlePane(QWidget):
                 self.references.set_references([])
                 self.notes.setPlainText("")
                 return
-            self.title.setText(html.escape(article.title or "(untitled)"))
+            self.title.setText(marked_html(article.title or "(untitled)", self.search_marks))
+            self.badges.setText(badges_html(article.publication_types))
+            self.badges.setToolTip("; ".join(article.publication_types))
+            self.badges.setVisible(bool(self.badges.text()))
             self.retracted.setVisible(article.retracted)
             self.authors.setText(html.escape(authors_line(article)))
             self.citation.setText(html.escape(citation_line(article)))
             self.links.setText(links_html(article))
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
+            mark_document(self.abstract, self.search_marks)
             self.references.set_references(article.references)
             self.tabs.setTabText(2, f"References ({len(article.references)})")
             self.notes.setPlainText(article.notes)
@@ -330,6 +341,15 @@ class ArticlePane(QWidget):
             self.tags.setText(", ".join(article.tags))
         finally:
             self._loading = False
+
+    def set_search(self, marks: Highlighter | None) -> None:
+        """Mark these searched words in the title, abstract and legends (now and for every article shown)."""
+        self.search_marks = marks
+        self.side_by_side.search = marks
+        if self.article is not None:
+            self.title.setText(marked_html(self.article.title or "(untitled)", marks))
+            mark_document(self.abstract, marks)
+            mark_document(self.side_by_side.legends, marks)
 
     def refresh(self) -> None:
         """Reload the shown article from the library (after a background change), keeping what is being typed."""

@@ -39,13 +39,14 @@ from refmgr.gui.undo import DeletedArticles
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_safety import SafetyMixin
+from refmgr.gui.window_search import SearchMixin
 
 SEARCH_DEBOUNCE_MS = 200
 REFRESH_DEBOUNCE_MS = 250
 STATE_VERSION = 1
 
 
-class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
+class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow):
     """refmgr's window over one library file."""
 
     import_finished = Signal(object)  # the ImportReport, or None when the import failed
@@ -100,7 +101,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         self.pane = ArticlePane(self.library)
         self.search = QLineEdit()
         self.search.setObjectName("searchField")
-        self.search.setPlaceholderText("Search titles, authors, keywords, legends, notes…  (author: year: journal:)")
+        self.search.setPlaceholderText('Search: words, "phrases", OR, -word, author:"Rini BI", type:rct, year:>2020…')
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(420)
         self.match_count = QLabel()
@@ -219,6 +220,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         toolbar.addWidget(self.search)
         toolbar.addWidget(self.match_count)
         self.addToolBar(toolbar)
+        self.build_search_extras(toolbar)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -292,8 +294,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         """The query the table shows: search text, sidebar scope, and the table's sort."""
         scope: Scope = self.sidebar.scope
         base = self.model.query
-        return ArticleQuery(text=self.search.text().strip(), sort=base.sort, descending=base.descending,
-                            **scope.query_fields())  # type: ignore[arg-type]  # fmt: skip
+        return ArticleQuery(text=self.search.text().lstrip(), sort=base.sort, descending=base.descending,
+                            typing=True, **scope.query_fields())  # type: ignore[arg-type]  # fmt: skip
 
     def apply_query(self) -> None:
         """Run the search and scope now (the search field calls this debounced)."""
@@ -301,12 +303,14 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, QMainWindow):
         query = self.current_query()
         self._reload_keeping_selection(lambda: self.model.set_query(query))
         self._update_count()
+        self.search_state_changed()
         self.table_refreshed.emit()
 
     def refresh(self) -> None:
         """Re-run the query and rebuild sidebar counts (after imports and edits)."""
         self._reload_keeping_selection(self.model.reload)
         self.sidebar.populate()
+        self.refresh_filter_tags()
         self._update_count()
         self._update_pending()
         self.table_refreshed.emit()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
-from refmgr.core import lists
+from refmgr.core import lists, smartlists
 from refmgr.core.library import Library
 from refmgr.gui.imports import ImportRequest, request_from_mime
 from refmgr.gui.table_model import ARTICLE_IDS_MIME, ids_from_mime
@@ -22,9 +22,10 @@ SCOPE_ROLE = Qt.ItemDataRole.UserRole
 class Scope:
     """Which part of the library the table shows."""
 
-    kind: str  # all, recent, unread, list, tag
+    kind: str  # all, recent, unread, list, tag, saved
     value: int | str | None = None
     label: str = ""
+    query: str = ""  # a saved search's query
 
     def query_fields(self) -> dict[str, object]:
         """ArticleQuery fields for this scope."""
@@ -37,6 +38,8 @@ class Scope:
             return {"list_id": self.value}
         if self.kind == "tag":
             return {"tag": self.value}
+        if self.kind == "saved":
+            return {"scope_text": self.query}
         return {}
 
 
@@ -47,6 +50,7 @@ class Sidebar(QTreeWidget):
     rows_dropped_on_list = Signal(int, list)
     import_dropped = Signal(object)
     list_action = Signal(str, object)  # "new" / "rename" / "delete" / "export", list id or None
+    saved_action = Signal(str, object)  # "rename" / "delete" / "export" / "edit", saved search id
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +104,13 @@ class Sidebar(QTreeWidget):
             scope = Scope("list", reading_list.id, reading_list.name)
             item = self._add(lists_group, f"{reading_list.name}  ({reading_list.count})", scope)
             item.setToolTip(0, "Drop articles, DOIs or files here to add them to this list")
+        saved = smartlists.all_saved(self.library, counts=True)
+        if saved:
+            saved_group = self._group("Saved searches")
+            for search in saved:
+                scope = Scope("saved", search.id, search.name, search.query)
+                item = self._add(saved_group, f"{search.name}  ({search.count})", scope)
+                item.setToolTip(0, f"Saved search: {search.query}")
         tags = self.library.all_tags()
         if tags:
             tags_group = self._group("Tags")
@@ -202,7 +213,17 @@ class Sidebar(QTreeWidget):
 
     def _menu(self, point: QPoint) -> None:
         list_id = self._target_list(point)
+        item = self.itemAt(point)
+        scope = item.data(0, SCOPE_ROLE) if item is not None else None
         menu = QMenu(self)
+        if isinstance(scope, Scope) and scope.kind == "saved":
+            menu.addAction("Show its query in the search field", lambda: self.saved_action.emit("edit", scope.value))
+            menu.addAction("Rename…", lambda: self.saved_action.emit("rename", scope.value))
+            menu.addAction("Export…", lambda: self.saved_action.emit("export", scope.value))
+            menu.addSeparator()
+            menu.addAction("Delete saved search", lambda: self.saved_action.emit("delete", scope.value))
+            menu.exec(self.viewport().mapToGlobal(point))
+            return
         menu.addAction("New reading list…", lambda: self.list_action.emit("new", None))
         if list_id is not None:
             menu.addAction("Rename…", lambda: self.list_action.emit("rename", list_id))

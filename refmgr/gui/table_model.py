@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersist
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from refmgr.core.library import Library
+from refmgr.core.pubtypes import badges
 from refmgr.core.search import ArticleQuery
 
 ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
@@ -42,6 +43,7 @@ COLUMNS = (
     Column("rating", "Rating", "rating"),
     Column("citation_count", "Cited by", "citation_count"),
     Column("extras", "Fig/Ref", "has_extras"),
+    Column("types", "Type", None),
 )
 COLUMN_KEYS = [column.key for column in COLUMNS]
 TITLE_COLUMN = COLUMN_KEYS.index("title")
@@ -65,6 +67,8 @@ def display_value(row: dict[str, Any], key: str) -> str:
         return "⚠" if row["retracted"] else ""
     if key == "extras":
         return extras_text(row)
+    if key == "types":
+        return " ".join(badges(json.loads(row["publication_types"] or "[]")))
     if key == "date_added":
         return (row["date_added"] or "")[:10]
     if key == "read_status":
@@ -200,6 +204,8 @@ class ArticleTableModel(QAbstractTableModel):
             return f"{row['n_figures']} figure legend(s), {row['n_references']} reference(s)"
         if key in ("title", "journal"):
             return row[key] or None
+        if key == "types":
+            return "; ".join(json.loads(row["publication_types"] or "[]")) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
