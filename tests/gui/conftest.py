@@ -53,8 +53,14 @@ def drop(target: QWidget, mime: QMimeData, pos: QPoint | None = None) -> bool:
     point = QPointF(pos if pos is not None else target.rect().center())
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(point, actions, mime, buttons, modifiers))
-    QApplication.sendEvent(target, QDragMoveEvent(point, actions, mime, buttons, modifiers))
+    try:
+        enter = QDragEnterEvent(point, actions, mime, buttons, modifiers)
+        move = QDragMoveEvent(point, actions, mime, buttons, modifiers)
+    except TypeError:  # PySide6 6.11 takes a QPoint for drag-enter and drag-move events, 6.12 a QPointF
+        enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, modifiers)
+        move = QDragMoveEvent(point.toPoint(), actions, mime, buttons, modifiers)
+    QApplication.sendEvent(target, enter)
+    QApplication.sendEvent(target, move)
     event = QDropEvent(point, actions, mime, buttons, modifiers)
     QApplication.sendEvent(target, event)
     return event.isAccepted()
