@@ -42,5 +42,6 @@ def with_filters(text: str, filters: dict[str, str | None]) -> str:
     for start, end in cuts:
         text = text[:start] + text[end:]
     parts = [" ".join(text.split())]
-    parts += [f"{name}:{quoted(value)}" for name, value in filters.items() if value]
+    order = [*FILTER_FIELDS, *(name for name in filters if name not in FILTER_FIELDS)]
+    parts += [f"{name}:{quoted(filters[name])}" for name in order if filters.get(name)]
     return " ".join(p for p in parts if p)
