@@ -5,6 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from refmgr.core.facets import (
+    FIGURES,
+    FIRST_YEAR,
+    LAST_YEAR,
+    RETRACTED,
+    rating_token,
+    status_token,
+    type_token,
+    year_tokens,
+)
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
 from refmgr.core.pubtypes import stored_types
 from refmgr.core.querylang import And, Node, Not, Problem, Term, parse
@@ -16,7 +26,6 @@ TEXT_COLUMNS = {"title": "title", "abstract": "abstract", "keyword": "keywords",
                 "legend": "legends", "note": "notes"}  # fmt: skip
 READ_STATES = ("unread", "reading", "read")
 HAS = {
-    "legends": "a.n_figures > 0", "figures": "a.n_figures > 0", "legend": "a.n_figures > 0",
     "references": "a.n_references > 0", "refs": "a.n_references > 0", "abstract": "a.abstract != ''",
     "notes": "a.notes != ''", "note": "a.notes != ''", "doi": "a.doi IS NOT NULL", "pmid": "a.pmid IS NOT NULL",
     "tags": "EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id)",
@@ -24,7 +33,6 @@ HAS = {
 }  # fmt: skip
 _YEAR = re.compile(r"^(\d{4})$|^(\d{4})?(?:-|\.\.)(\d{4})?$|^(>=|<=|>|<|=)(\d{4})$")
 _RATING = re.compile(r"^(>=|<=|>|<|=)?([0-5])$")
-_COMPARE = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "=", None: "="}
 NOTHING = "0"
 
 
@@ -73,7 +81,7 @@ class _Compiler:
 
     # ----- terms --------------------------------------------------------------------------
 
-    def term(self, term: Term) -> Part | None:
+    def term(self, term: Term) -> Part | Not | None:
         name = term.field
         if name is None or name in TEXT_COLUMNS or name == "mesh*":
             return self.text(term)
@@ -142,13 +150,9 @@ class _Compiler:
         )
 
     def field_type(self, term: Term) -> Part:
-        # correlated: a look-up per candidate costs less than collecting every RCT of the library first
-        exists = "EXISTS (SELECT 1 FROM publication_types p WHERE p.article_id = a.id AND p.name"
         if term.prefix:
-            return Sql(f"{exists} LIKE ? ESCAPE '\\')", [_like_prefix(term.value)])
-        names = stored_types(term.value)
-        marks = ", ".join("?" for _ in names)
-        return Sql(f"{exists} COLLATE NOCASE IN ({marks}))", list(names))
+            return _facets([type_token(term.value) + "*"]) if words(term.value) else Sql(NOTHING)
+        return _facets([type_token(name) for name in stored_types(term.value)])
 
     def field_year(self, term: Term) -> Part:
         match = _YEAR.match(term.value.strip())
@@ -156,47 +160,48 @@ class _Compiler:
             return self.bad(term, "year: takes 2019, 2019-2022, 2019.., >2020 or <=2018")
         single, start, end, op, bound = match.groups()
         if single:
-            return Sql("a.year = ?", [int(single)])
+            return _facets(year_tokens(int(single), int(single)))
         if op:
-            return Sql(f"a.year {_COMPARE[op]} ?", [int(bound)])
+            year = int(bound)
+            first, last = {">": (year + 1, LAST_YEAR), ">=": (year, LAST_YEAR), "<": (FIRST_YEAR, year - 1),
+                           "<=": (FIRST_YEAR, year), "=": (year, year)}[op]  # fmt: skip
+            return _facets(year_tokens(first, last))
         if not start and not end:
             return self.bad(term, "year: range needs a first or last year, e.g. 2019-2022")
-        conditions, params = [], []
-        if start:
-            conditions.append("a.year >= ?")
-            params.append(int(start))
-        if end:
-            conditions.append("a.year <= ?")
-            params.append(int(end))
-        return Sql(" AND ".join(conditions), params)
+        return _facets(year_tokens(int(start or FIRST_YEAR), int(end or LAST_YEAR)))
 
     def field_status(self, term: Term) -> Part:
         value = term.value.strip().lower()
         if value not in READ_STATES:
             return self.bad(term, f"status: is one of {', '.join(READ_STATES)}")
-        return Sql("a.read_status = ?", [value])
+        return _facets([status_token(value)])
 
     def field_rating(self, term: Term) -> Part:
         match = _RATING.match(term.value.strip())
         if match is None:
             return self.bad(term, "rating: takes 0-5 with an optional >=, <=, > or <, e.g. rating:>=3")
         op, number = match.groups()
-        return Sql(f"a.rating {_COMPARE[op]} ?", [int(number)])
+        value = int(number)
+        chosen = {None: [value], "=": [value], ">=": range(value, 6), ">": range(value + 1, 6),
+                  "<=": range(0, value + 1), "<": range(0, value)}[op]  # fmt: skip
+        return _facets([rating_token(r) for r in chosen]) if chosen else Sql(NOTHING)
 
     def field_has(self, term: Term) -> Part:
         value = term.value.strip().lower()
         if value == "pdf":
             return self.bad(term, "has:pdf: this library keeps no PDF attachments yet, so nothing has one")
+        if value in ("legends", "legend", "figures"):
+            return _facets([FIGURES])
         if value not in HAS:
-            return self.bad(term, f"has: is one of {', '.join(['pdf', *HAS])}")
+            return self.bad(term, f"has: is one of {', '.join(['pdf', 'legends', *HAS])}")
         return Sql(HAS[value])
 
-    def field_retracted(self, term: Term) -> Part:
+    def field_retracted(self, term: Term) -> Part | Not:
         value = term.value.strip().lower()
         if value in ("yes", "true", "1", "y"):
-            return Sql("a.retracted = 1")
+            return _facets([RETRACTED])
         if value in ("no", "false", "0", "n"):
-            return Sql("a.retracted = 0")
+            return Not(_facets([RETRACTED]))
         return self.bad(term, "retracted: takes yes or no")
 
     def field_doi(self, term: Term) -> Part:
@@ -226,6 +231,12 @@ class _Compiler:
         if isinstance(node, And):
             return _and_parts(parts)
         return _or_parts(parts)
+
+
+def _facets(tokens: list[str]) -> Fts:
+    """A filter as facet tokens of the stemmed index (any of them); "x*" is a prefix token."""
+    quoted = [f'"{t[:-1]}"*' if t.endswith("*") else f'"{t}"' for t in tokens]
+    return Fts(STEM, f"facets : ({' OR '.join(quoted)})" if len(quoted) > 1 else f"facets : {quoted[0]}")
 
 
 def _like_prefix(value: str) -> str:

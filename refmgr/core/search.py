@@ -22,7 +22,7 @@ SORT_COLUMNS = {
 # Best match first: a hit in the title, authors or keywords weighs more than one in the abstract or notes.
 RANK_ORDER = {
     EXACT: "bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0)",
-    STEM: "bm25(articles_stem, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0)",
+    STEM: "bm25(articles_stem, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0, 0.0)",
 }
 
 

@@ -7,12 +7,13 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
+from refmgr.core import facets
 from refmgr.core.model import Article
 from refmgr.core.textnorm import stemmed_text
 
-STEM_COLUMNS = ("title", "authors", "journal", "abstract", "keywords", "legends", "notes", "types")
-# best match first: title, authors, keywords and publication types weigh most
-RANK = "bm25(10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0)"
+STEM_COLUMNS = ("title", "authors", "journal", "abstract", "keywords", "legends", "notes", "types", "facets")
+# best match first: title, authors, keywords and publication types weigh most; facets not at all
+RANK = "bm25(10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0, 0.0)"
 CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS articles_stem USING fts5({', '.join(STEM_COLUMNS)}, "
     "tokenize = 'unicode61 remove_diacritics 2')"
@@ -42,14 +43,20 @@ def stem_values(
     keywords: Iterable[tuple[str, list[str]]],
     figures: Iterable[Sequence[str]],
     types: Iterable[str],
+    state: Sequence[object] = (None, "unread", 0, False),
 ) -> tuple[str, ...]:
-    """The stemmed columns from (title, journal, abbrev, abstract, notes), the child rows and publication types."""
+    """The stemmed columns from (title, journal, abbrev, abstract, notes), the child rows, publication types
+    and (year, read status, rating, retracted) for the facets."""
     title, journal, abbrev, abstract, notes = scalars
+    types = list(types)
+    figures = list(figures)
     keyword_text = " ; ".join(" ".join([term, *qualifiers]) for term, qualifiers in keywords)
     legends = "\n".join(f"{label} {legend}" for label, legend in figures)
     journal_text = f"{journal} {abbrev}"
     raw = (title, author_text(authors), journal_text, abstract, keyword_text, legends, notes, " ; ".join(types))
-    return tuple(stemmed_text(text) for text in raw)
+    year, status, rating, retracted = state
+    facet_column = facets.facet_text(year, status, rating, retracted, bool(figures), types)
+    return (*(stemmed_text(text) for text in raw), facet_column)
 
 
 def stem_values_of(article: Article) -> tuple[str, ...]:
@@ -60,13 +67,16 @@ def stem_values_of(article: Article) -> tuple[str, ...]:
         ((k.term, k.qualifiers) for k in article.keywords),
         ((f.label, f.legend) for f in article.figures),
         article.publication_types,
+        (article.year, article.read_status, article.rating, article.retracted),
     )
 
 
 def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | None:
     """The stemmed columns of a saved article read from its tables; None when it is gone."""
     row = conn.execute(
-        "SELECT title, journal, journal_abbrev, abstract, notes FROM articles WHERE id = ?", (article_id,)
+        "SELECT title, journal, journal_abbrev, abstract, notes, year, read_status, rating, retracted "
+        "FROM articles WHERE id = ?",
+        (article_id,),
     ).fetchone()
     if row is None:
         return None
@@ -76,11 +86,12 @@ def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | Non
 
     types = [r[0] for r in conn.execute("SELECT name FROM publication_types WHERE article_id = ?", (article_id,))]
     return stem_values(
-        row,
+        row[:5],
         rows("SELECT family, given, literal FROM authors"),
         ((term, json.loads(q)) for term, q in rows("SELECT term, qualifiers FROM keywords")),
         rows("SELECT label, legend FROM figures"),
         types,
+        row[5:],
     )
 
 
@@ -129,17 +140,19 @@ def all_stem_rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
         return []
 
     articles = conn.cursor().execute(
-        "SELECT id, title, journal, journal_abbrev, abstract, notes FROM articles ORDER BY id"
+        "SELECT id, title, journal, journal_abbrev, abstract, notes, year, read_status, rating, retracted "
+        "FROM articles ORDER BY id"
     )
-    for article_id, *scalars in articles:
+    for article_id, *columns in articles:
         yield (
             article_id,
             *stem_values(
-                scalars,  # type: ignore[arg-type]
+                columns[:5],  # type: ignore[arg-type]
                 take("authors", article_id),  # type: ignore[arg-type]
                 ((t, json.loads(q)) for t, q in take("keywords", article_id)),  # type: ignore[arg-type]
                 take("figures", article_id),  # type: ignore[arg-type]
                 [str(r[0]) for r in take("types", article_id)],
+                columns[5:],
             ),
         )
 

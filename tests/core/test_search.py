@@ -29,14 +29,26 @@ def test_field_prefixes_map_to_columns() -> None:
     }
 
 
-def test_year_forms() -> None:
-    assert (parse_search("year:2025").conditions, parse_search("year:2025").params) == (["a.year = ?"], [2025])
-    parsed = parse_search("year:2020-2022")
-    assert (parsed.conditions, parsed.params) == (["a.year >= ? AND a.year <= ?"], [2020, 2022])
-    assert (parse_search("year:..1999").conditions, parse_search("year:..1999").params) == (["a.year <= ?"], [1999])
-    assert (parse_search("year:2010-").conditions, parse_search("year:2010-").params) == (["a.year >= ?"], [2010])
-    assert (parse_search("year:>2020").conditions, parse_search("year:>2020").params) == (["a.year > ?"], [2020])
-    assert parse_search("year:<=2018").conditions == ["a.year <= ?"]
+def test_filters_are_facet_tokens_of_the_stemmed_index() -> None:
+    def facets(text: str) -> str:
+        parsed = parse_search(text)
+        assert parsed.conditions == [] and list(parsed.fts) == ["articles_stem"], text
+        return parsed.fts["articles_stem"]
+
+    assert facets("year:2025") == 'facets : "zqy2025"'
+    assert facets("year:2020-2022") == 'facets : ("zqy2020" OR "zqy2021" OR "zqy2022")'
+    assert facets("year:2019..") == facets("year:>=2019") == facets("year:>2018") == (
+        'facets : ("zqy2019" OR "zqd202" OR "zqd203" OR "zqd204" OR "zqd205" OR "zqd206" OR "zqd207" OR "zqd208" '
+        'OR "zqd209" OR "zqc21")'
+    )
+    assert facets("year:..1999") == facets("year:<2000") == 'facets : ("zqc18" OR "zqc19")'
+    assert facets("year:<=2011") == 'facets : ("zqc18" OR "zqc19" OR "zqd200" OR "zqy2010" OR "zqy2011")'
+    assert facets("status:unread rating:>=4") == '(facets : "zqsunread") AND (facets : ("zqr4" OR "zqr5"))'
+    assert facets("type:rct") == 'facets : "zqtrandomizedcontrolledtrial"'
+    assert facets("type:meta-analysis") == 'facets : ("zqtmetaanalysis" OR "zqtnetworkmetaanalysis")'
+    assert facets("type:Case*") == 'facets : "zqtcase"*'
+    assert facets("has:legends retracted:yes") == '(facets : "zqfigures") AND (facets : "zqretracted")'
+    assert facets("ablation -retracted:yes") == '("ablat") NOT (facets : "zqretracted")'
 
 
 def test_identifiers_are_normalised() -> None:
@@ -63,15 +75,15 @@ def test_build_query_with_scope_and_order() -> None:
     sql, params = build_query(ArticleQuery(text="fung year:2025", tag="RCC", sort="year", descending=False, limit=5))
     assert sql == (
         "SELECT a.id FROM articles_stem CROSS JOIN articles a ON a.id = articles_stem.rowid "
-        "WHERE articles_stem MATCH ? AND a.year = ? AND a.id IN (SELECT at.article_id FROM article_tags at "
+        "WHERE articles_stem MATCH ? AND a.id IN (SELECT at.article_id FROM article_tags at "
         "JOIN tags t ON t.id = at.tag_id WHERE t.name = ?) ORDER BY a.year ASC, a.id ASC LIMIT 5"
     )
-    assert params == ['"fung"', 2025, "RCC"]
+    assert params == ['("fung") AND (facets : "zqy2025")', "RCC"]
 
 
 def test_rank_order_puts_best_matches_first() -> None:
     sql, _ = build_query(ArticleQuery(text="ablation", sort="rank"))
-    assert sql.endswith("ORDER BY bm25(articles_stem, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0) ASC, a.id DESC")
+    assert sql.endswith("ORDER BY bm25(articles_stem, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0, 0.0) ASC, a.id DESC")
     sql, _ = build_query(ArticleQuery(text='"ablation zone"', sort="rank"))
     assert sql.endswith("ORDER BY bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0) ASC, a.id DESC")
     sql, _ = build_query(ArticleQuery(text="", sort="rank"))
@@ -79,6 +91,6 @@ def test_rank_order_puts_best_matches_first() -> None:
 
 
 def test_a_saved_search_scope_is_anded_in() -> None:
-    sql, params = build_query(ArticleQuery(text="ablation", scope_text="type:rct renal"))
-    assert params[0] == '("ablat") AND ("renal")'
-    assert "publication_types" in sql
+    sql, params = build_query(ArticleQuery(text="ablation tag:x", scope_text="type:rct renal"))
+    assert params == ['("ablat") AND ((facets : "zqtrandomizedcontrolledtrial") AND ("renal"))', "x"]
+    assert "article_tags" in sql
