@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from refmgr import __version__
 
 # Each module has register(subparsers); the handler it sets returns the exit code.
-COMMAND_MODULES = ("library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "saved_cmds")
+COMMAND_MODULES = ("library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "zotero_cmds", "saved_cmds")
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -172,7 +172,14 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS articles_citation_count ON articles(citation_count)")
 
 
-def _migrate_to_3(conn: sqlite3.Connection) -> None:
+def _migrate_zotero(conn: sqlite3.Connection) -> None:
+    """Zotero sync state: linked libraries, items, collections and conflicts."""
+    from refmgr.core.zotero.store import migrate
+
+    migrate(conn)
+
+
+def _migrate_search(conn: sqlite3.Connection) -> None:
     """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
     from refmgr.core import stemindex
 
@@ -188,7 +195,9 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_search,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -40,6 +40,7 @@ from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_safety import SafetyMixin
 from refmgr.gui.window_search import SearchMixin
+from refmgr.gui.zotero_sync import ZoteroActions
 
 SEARCH_DEBOUNCE_MS = 200
 REFRESH_DEBOUNCE_MS = 250
@@ -83,6 +84,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()
+        self.zotero = ZoteroActions(self)
         self._build_status_bar()
         self._restore_state()
         self.apply_query()
