@@ -73,7 +73,8 @@ def highlighter(text: str, typing: bool = False) -> Highlighter:
         _collect(tree, result)
     if typing and text and not text[-1].isspace() and isinstance(last := _last_term(tree), Term):
         words = [fold(w) for w in _TOKEN.findall(last.value)]
-        if words and not last.phrase and last.field in (None, "title", "abstract", "legend", "note", "keyword"):
+        typed = words and len(words[-1]) >= 3
+        if typed and not last.phrase and last.field in (None, "title", "abstract", "legend", "note", "keyword"):
             result.prefixes.append(words[-1])
     return result
 

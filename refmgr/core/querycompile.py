@@ -34,6 +34,7 @@ HAS = {
 _YEAR = re.compile(r"^(\d{4})$|^(\d{4})?(?:-|\.\.)(\d{4})?$|^(>=|<=|>|<|=)(\d{4})$")
 _RATING = re.compile(r"^(>=|<=|>|<|=)?([0-5])$")
 NOTHING = "0"
+MIN_TYPED_PREFIX = 3
 
 
 @dataclass
@@ -99,7 +100,8 @@ class _Compiler:
             part: Part = Fts(EXACT, _columns(_phrase(tokens, term.prefix), column))
         else:
             expr = _phrase([stem(t) for t in tokens])
-            if term.position == self.typing_position:  # the word being typed: also as a prefix of itself
+            if term.position == self.typing_position and len(tokens[-1]) >= MIN_TYPED_PREFIX:
+                # the word being typed: also as a prefix of itself (from 3 letters: "su"* is most of a library)
                 expr = f"({expr} OR {_phrase([*map(stem, tokens[:-1]), tokens[-1]], True)})"
             part = Fts(STEM, _columns(expr, column))
         if not major:
