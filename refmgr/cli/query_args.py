@@ -11,10 +11,9 @@ QUERY_COMMANDS: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {
 
 def protect_query(argv: list[str]) -> list[str]:
     """Reorder `search ablation -sunitinib --json` as `search --json -- ablation -sunitinib` for argparse."""
+    start = _command_index(argv)
     for path, (valued, flags) in QUERY_COMMANDS.items():
-        for start in range(len(argv) - len(path) + 1):
-            if tuple(argv[start : start + len(path)]) != path or (start and argv[start - 1] == "--library"):
-                continue
+        if start is not None and tuple(argv[start : start + len(path)]) == path:
             head, rest = argv[: start + len(path)], argv[start + len(path) :]
             options: list[str] = []
             words: list[str] = []
@@ -33,3 +32,14 @@ def protect_query(argv: list[str]) -> list[str]:
                     words.append(token)
             return [*head, *options, "--", *words] if words else [*head, *options]
     return argv
+
+
+def _command_index(argv: list[str]) -> int | None:
+    """Where the subcommand's name is: the first word that is neither an option nor --library's value."""
+    tokens = iter(enumerate(argv))
+    for index, token in tokens:
+        if token == "--library":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return index
+    return None

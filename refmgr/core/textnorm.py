@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -47,6 +46,7 @@ _GREEK_YZE = re.compile(r"^(\w{3,}y)(ze|zed|zes|zing)$")  # analyze -> analy- (a
 _GNOSE = re.compile(r"^(\w*gno)(se|sed|ses|sing)$")  # diagnose(d) -> diagno- (diagnosis, diagnostic)
 # a trial registry number also indexes its registry: "NCT02231749" finds "NCT"
 REGISTRY = re.compile(r"^(nct|isrctn|actrn|chictr|drks|jrct|ctri|eudract)(\d[\d-]*)$")
+_REGISTRY_IN_TEXT = re.compile(r"(?<![^\W_])(nct|isrctn|actrn|chictr|drks|jrct|ctri|eudract)(?=\d)")
 
 
 def fold(text: str) -> str:
@@ -91,21 +91,31 @@ def _greek_root(word: str) -> str | None:
     return root
 
 
-@lru_cache(maxsize=200_000)
+_STEMS: dict[str, str] = {}  # token -> index form: a library's vocabulary is small, its text is not
+MAX_CACHED = 500_000
+
+
 def stem(word: str) -> str:
     """The index form of one folded token: American spelling, then a Greek root or the Snowball stem."""
+    cached = _STEMS.get(word)
+    if cached is not None:
+        return cached
     if len(word) <= 3 or not word.isalpha():
-        return word
-    word = american(word)
-    root = _greek_root(word)
-    return root if root is not None else _STEMMER.stemWord(word)
+        result = word
+    else:
+        spelled = american(word)
+        root = _greek_root(spelled)
+        result = root if root is not None else _STEMMER.stemWord(spelled)
+    if len(_STEMS) >= MAX_CACHED:
+        _STEMS.clear()
+    _STEMS[word] = result
+    return result
 
 
 def stemmed_text(text: str) -> str:
-    """A text as the stemmed index holds it: every token stemmed, registry numbers also by their registry."""
-    out: list[str] = []
-    for token in words(text):
-        out.append(stem(token))
-        if token[0] in "naicdjeg" and (m := REGISTRY.match(token)):
-            out.append(m.group(1))
+    """A text as the stemmed index holds it: every token stemmed, then the registries of trial numbers."""
+    folded = fold(text)
+    cache = _STEMS
+    out = [cache.get(token) or stem(token) for token in _WORD.findall(folded)]
+    out += _REGISTRY_IN_TEXT.findall(folded)
     return " ".join(out)

@@ -133,3 +133,14 @@ def test_a_malformed_query_gets_a_message_pointing_at_it(
     assert "column 1: this '(' is never closed" in err
     assert "column 12: year: takes" in err
     assert "Traceback" not in err
+
+
+def test_only_the_search_commands_words_are_protected() -> None:
+    from refmgr.cli.query_args import protect_query
+
+    searched = protect_query(["search", "a", "-b", "--json", "--limit=3"])
+    assert searched == ["search", "--json", "--limit=3", "--", "a", "-b"]
+    assert protect_query(["lists", "add", "search", "12"]) == ["lists", "add", "search", "12"]
+    assert protect_query(["--library", "search", "list"]) == ["--library", "search", "list"]
+    saved = protect_query(["saved", "new", "N", "-x", "--library", "y"])
+    assert saved == ["saved", "new", "--library", "y", "--", "N", "-x"]
