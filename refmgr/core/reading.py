@@ -140,6 +140,23 @@ class ReadingMixin(LibraryBase):
                 return []
             raise
 
+    def count_query(self, query: ArticleQuery) -> int:
+        """How many articles a query selects, without ordering them (sidebar counts of saved searches)."""
+        compiled = compile_article_query(query)
+        driver = driver_table(compiled)
+        conditions, params, joins = where_parts(query, compiled)
+        try:
+            if driver and len(conditions) == 1 and not joins:  # may count an index row without article (check)
+                return self.conn.execute(f"SELECT count(*) FROM {driver} WHERE {driver} MATCH ?", params).fetchone()[0]
+            if driver is None:  # a scan in an index's order reads less than the wide table
+                return len(self.query_ids(query))
+            sql, params = build_query(query, ordered=False)
+            return self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        except sqlite3.OperationalError as error:
+            if "fts5" in str(error) or "MATCH" in str(error):
+                return 0
+            raise
+
     def _ranked_ids(self, query: ArticleQuery) -> list[int] | None:
         """Best match first with no filter: bm25 order and LIMIT inside the full-text table, then the page alone.
 

@@ -41,7 +41,7 @@ def all_saved(library: Library, counts: bool = False) -> list[SavedSearch]:
     saved = [SavedSearch(*row) for row in rows]
     if counts:
         for item in saved:
-            item.count = len(matching_ids(library, item))
+            item.count = library.count_query(ArticleQuery(scope_text=item.query))
     return saved
 
 

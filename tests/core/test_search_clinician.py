@@ -72,6 +72,7 @@ def test_the_why_queries_in_the_library(rcc: tuple[Library, dict[str, int]], tex
     assert keys(library.search(text), ids) == EXPECTED[text]
     for sort in ("date_added", "title", "year"):  # the table's orders give the same set
         assert keys(library.query_ids(ArticleQuery(text=text, sort=sort)), ids) == EXPECTED[text]
+    assert library.count_query(ArticleQuery(text=text)) == len(EXPECTED[text])
 
 
 def test_not_sunitinib_excludes_every_article_mentioning_it(rcc: tuple[Library, dict[str, int]]) -> None:
