@@ -67,3 +67,13 @@ def test_an_index_row_without_article_is_left_out(filled: Library) -> None:
     query = ArticleQuery(text="carcinoma")
     assert 9999 not in filled.query_ids(query)
     assert filled.query_ids(query) == [i for i in sql_ids(filled, query) if i != 9999]
+
+
+def test_ranked_search_without_filters_matches_the_sql_order(filled: Library) -> None:
+    for text in ("carcinoma", "overall survival", "author:smith", '"overall survival"', "surv*", "egfr OR kras"):
+        for limit in (None, 5):
+            query = ArticleQuery(text=text, sort="rank", descending=True, limit=limit)
+            assert filled._ranked_ids(query) is not None
+            assert filled.query_ids(query) == sql_ids(filled, query), (text, limit)
+    assert filled._ranked_ids(ArticleQuery(text="carcinoma year:2010", sort="rank")) is not None  # facets: in FTS
+    assert filled._ranked_ids(ArticleQuery(text="carcinoma", tag="x", sort="rank")) is None  # SQL filter: one join
