@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="saved_action", metavar="ACTION")
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
+        """One `saved` action's parser, taking --library too."""
         q = actions.add_parser(name, help=text)
         library_option(q)
         return q

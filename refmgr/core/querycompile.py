@@ -83,6 +83,7 @@ class _Compiler:
     # ----- terms --------------------------------------------------------------------------
 
     def term(self, term: Term) -> Part | Not | None:
+        """One term: text fields go to the indexes, the others to their field_ method."""
         name = term.field
         if name is None or name in TEXT_COLUMNS or name == "mesh*":
             return self.text(term)
@@ -90,6 +91,7 @@ class _Compiler:
         return handler(term)
 
     def text(self, term: Term) -> Part | None:
+        """A word, phrase or prefix in every text column or one (mesh:* also checks the major flag)."""
         major = term.field == "mesh*" or (term.field == "mesh" and term.value.startswith("*"))
         value = term.value.lstrip("*") if term.field == "mesh" else term.value
         column = TEXT_COLUMNS.get((term.field or "").rstrip("*"))
@@ -112,6 +114,7 @@ class _Compiler:
         return _and_parts([part, major_sql])
 
     def field_author(self, term: Term) -> Part | None:
+        """author: "Rini BI" / "Rini B" (family and initials), "Rini", "Brian Rini"."""
         raw = term.value.replace(",", " ").split()
         tokens = words(term.value)
         if not tokens:
@@ -129,22 +132,26 @@ class _Compiler:
         return Fts(STEM, f"authors : {expr}")
 
     def field_journal(self, term: Term) -> Part | None:
+        """journal: the journal's full name or abbreviation, as a phrase."""
         tokens = words(term.value)
         return Fts(EXACT, f"journal : {_phrase(tokens, term.prefix)}") if tokens else None
 
     def field_trial(self, term: Term) -> Part | None:
+        """trial: a registration number anywhere in the text (NCT alone: any)."""
         tokens = words(term.value)
         if not tokens:
             return None
         return Fts(STEM, _phrase(tokens, term.prefix))
 
     def field_tag(self, term: Term) -> Part:
+        """tag: one tag (tag:onc* any starting so)."""
         subquery = "SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name"
         if term.prefix:
             return Sql(f"a.id IN ({subquery} LIKE ? ESCAPE '\\')", [_like_prefix(term.value)])
         return Sql(f"a.id IN ({subquery} = ?)", [term.value.strip()])
 
     def field_list(self, term: Term) -> Part:
+        """list: "Journal club", a reading list by name."""
         return Sql(
             "a.id IN (SELECT li.article_id FROM reading_list_items li JOIN reading_lists r ON r.id = li.list_id "
             "WHERE r.name = ?)",
@@ -152,11 +159,13 @@ class _Compiler:
         )
 
     def field_type(self, term: Term) -> Part:
+        """type: publication type by alias (rct, meta-analysis, ...) or stored name."""
         if term.prefix:
             return _facets([type_token(term.value) + "*"]) if words(term.value) else Sql(NOTHING)
         return _facets([type_token(name) for name in stored_types(term.value)])
 
     def field_year(self, term: Term) -> Part:
+        """year: 2019, 2019-2022, 2019.., ..2018, >2020, <=2018."""
         match = _YEAR.match(term.value.strip())
         if match is None:
             return self.bad(term, "year: takes 2019, 2019-2022, 2019.., >2020 or <=2018")
@@ -173,12 +182,14 @@ class _Compiler:
         return _facets(year_tokens(int(start or FIRST_YEAR), int(end or LAST_YEAR)))
 
     def field_status(self, term: Term) -> Part:
+        """status: unread, reading or read."""
         value = term.value.strip().lower()
         if value not in READ_STATES:
             return self.bad(term, f"status: is one of {', '.join(READ_STATES)}")
         return _facets([status_token(value)])
 
     def field_rating(self, term: Term) -> Part:
+        """rating: 0-5 with an optional comparison."""
         match = _RATING.match(term.value.strip())
         if match is None:
             return self.bad(term, "rating: takes 0-5 with an optional >=, <=, > or <, e.g. rating:>=3")
@@ -189,6 +200,7 @@ class _Compiler:
         return _facets([rating_token(r) for r in chosen]) if chosen else Sql(NOTHING)
 
     def field_has(self, term: Term) -> Part:
+        """has: legends, pdf, references, abstract, notes, doi, pmid, tags, keywords."""
         value = term.value.strip().lower()
         if value == "pdf":
             return self.bad(term, "has:pdf: this library keeps no PDF attachments yet, so nothing has one")
@@ -199,6 +211,7 @@ class _Compiler:
         return Sql(HAS[value])
 
     def field_retracted(self, term: Term) -> Part | Not:
+        """retracted: yes or no."""
         value = term.value.strip().lower()
         if value in ("yes", "true", "1", "y"):
             return _facets([RETRACTED])
@@ -207,9 +220,11 @@ class _Compiler:
         return self.bad(term, "retracted: takes yes or no")
 
     def field_doi(self, term: Term) -> Part:
+        """doi: one DOI, normalised."""
         return Sql("a.doi = ?", [normalise_doi(term.value) or fold(term.value.strip())])
 
     def field_pmid(self, term: Term) -> Part:
+        """pmid: one PMID, normalised."""
         return Sql("a.pmid = ?", [normalise_pmid(term.value) or term.value.strip()])
 
     def bad(self, term: Term, message: str) -> Sql:
@@ -220,6 +235,7 @@ class _Compiler:
     # ----- tree ---------------------------------------------------------------------------
 
     def node(self, node: Node) -> Part | Not | None:
+        """A tree node as a MATCH, a negated MATCH or an SQL condition (None when it has nothing to search)."""
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Not):

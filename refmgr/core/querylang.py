@@ -105,6 +105,7 @@ class _Lexer:
         self.problems: list[Problem] = []
 
     def run(self) -> list[Token]:
+        """Every token of the text, in order."""
         text = self.text
         while self.i < len(text):
             char = text[self.i]
@@ -195,9 +196,11 @@ class _Parser:
         self.problems = problems
 
     def peek(self) -> Token | None:
+        """The next token, or None at the end."""
         return self.tokens[self.k] if self.k < len(self.tokens) else None
 
     def parse(self) -> Node | None:
+        """The whole token list as one tree; stray ')' are reported and skipped."""
         tree = self.or_expr()
         while (token := self.peek()) is not None:  # only a stray ")" stops or_expr early
             self.problems.append(Problem(token.position, "this ')' has no '(' before it; it is ignored"))
@@ -207,6 +210,7 @@ class _Parser:
         return tree
 
     def or_expr(self) -> Node | None:
+        """Terms joined by OR."""
         parts = [self.and_expr()]
         while (token := self.peek()) is not None and token.kind == "op" and token.text == "OR":
             self.k += 1
@@ -217,6 +221,7 @@ class _Parser:
         return _join(Or, parts)
 
     def and_expr(self) -> Node | None:
+        """Terms joined by AND or by nothing at all."""
         parts: list[Node | None] = []
         while (token := self.peek()) is not None:
             if token.kind == "rparen" or (token.kind == "op" and token.text == "OR"):
@@ -233,6 +238,7 @@ class _Parser:
         return _join(And, parts)
 
     def unary(self) -> Node | None:
+        """A term after any number of NOT or '-' (an odd number negates)."""
         negations = 0
         while (token := self.peek()) is not None and (token.kind == "neg" or (token.kind, token.text) == ("op", "NOT")):
             self.k += 1
@@ -247,6 +253,7 @@ class _Parser:
         return Not(child)
 
     def primary(self) -> Node | None:
+        """A parenthesised query or one term."""
         token = self.peek()
         assert token is not None
         self.k += 1

@@ -82,6 +82,7 @@ def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | Non
         return None
 
     def rows(sql: str) -> sqlite3.Cursor:
+        """The article's child rows of a table, in order."""
         return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
 
     types = [r[0] for r in conn.execute("SELECT name FROM publication_types WHERE article_id = ?", (article_id,))]
@@ -131,6 +132,7 @@ def all_stem_rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
     heads: dict[str, tuple[int, list[tuple[object, ...]]] | None] = {n: next(r, None) for n, r in readers.items()}
 
     def take(name: str, article_id: int) -> list[tuple[object, ...]]:
+        """The rows of one table for this article (the readers advance in step)."""
         head = heads[name]
         while head is not None and head[0] < article_id:
             head = heads[name] = next(readers[name], None)
