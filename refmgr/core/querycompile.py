@@ -34,6 +34,7 @@ HAS = {
 _YEAR = re.compile(r"^(\d{4})$|^(\d{4})?(?:-|\.\.)(\d{4})?$|^(>=|<=|>|<|=)(\d{4})$")
 _RATING = re.compile(r"^(>=|<=|>|<|=)?([0-5])$")
 NOTHING = "0"
+_MATCH_SUBQUERY = re.compile(r"a\.id IN \(SELECT rowid FROM (articles_\w+) WHERE \1 MATCH \?\)")
 MIN_TYPED_PREFIX = 3
 
 
@@ -51,16 +52,18 @@ class Sql:
 
     sql: str
     params: list[object] = field(default_factory=list)
+    ids: tuple[str, list[object]] | None = None  # the same as a SELECT of ids (an OR across indexes and SQL)
 
 
 @dataclass
 class Compiled:
-    """All of: a MATCH per full-text table, and SQL conditions; problems to show the user."""
+    """All of: a MATCH per full-text table, an id SELECT (source), SQL conditions; problems to show the user."""
 
     fts: dict[str, str] = field(default_factory=dict)
     conditions: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    source: tuple[str, list[object]] | None = None  # drives the query when no full-text table does
 
 
 Part = Fts | Sql
@@ -299,6 +302,16 @@ class _Conjunction(Sql):
         self.sql_parts = sql
         rendered = [_to_sql(f) for f in fts] + sql
         super().__init__(" AND ".join(f"({r.sql})" for r in rendered), [p for r in rendered for p in r.params])
+        self.ids = None
+        if fts:  # as an id set: driven by one full-text table, the rest checked on the narrow filter index
+            first = sorted(fts, key=lambda f: f.table != STEM)[0]
+            rest = [_to_sql(f) for f in fts if f is not first] + sql
+            where = " AND ".join([f"{first.table} MATCH ?", *(f"({r.sql})" for r in rest)])
+            self.ids = (
+                f"SELECT a.id AS id FROM {first.table} CROSS JOIN articles a INDEXED BY articles_filters "
+                f"ON a.id = {first.table}.rowid WHERE {where}",
+                [first.expr, *(p for r in rest for p in r.params)],
+            )
 
 
 def _or_parts(parts: list[Part | Not]) -> Part:
@@ -306,7 +319,20 @@ def _or_parts(parts: list[Part | Not]) -> Part:
     if len(tables) == 1 and all(isinstance(p, Fts) for p in parts):
         return Fts(tables.pop(), " OR ".join(f"({p.expr})" for p in parts))  # type: ignore[union-attr]
     rendered = [_not_sql(p.child) if isinstance(p, Not) else _to_sql(p) for p in parts]
-    return Sql("(" + " OR ".join(f"({r.sql})" for r in rendered) + ")", [x for r in rendered for x in r.params])
+    sets = [_id_set(p) for p in rendered]
+    ids = (" UNION ".join(s for s, _ in sets), [x for _, params in sets for x in params])
+    sql = "(" + " OR ".join(f"({r.sql})" for r in rendered) + ")"
+    return Sql(sql, [x for r in rendered for x in r.params], ids)
+
+
+def _id_set(part: Sql) -> tuple[str, list[object]]:
+    """A SELECT of the ids a condition selects: a MATCH subquery straight from its index, else via `a`."""
+    if part.ids is not None:
+        return part.ids
+    match = _MATCH_SUBQUERY.fullmatch(part.sql)
+    if match:
+        return f"SELECT rowid AS id FROM {match.group(1)} WHERE {match.group(1)} MATCH ?", part.params
+    return f"SELECT a.id AS id FROM articles a WHERE {part.sql}", part.params
 
 
 def _to_sql(part: Part) -> Sql:
@@ -359,8 +385,13 @@ def compile_query(text: str, typing: bool = False) -> Compiled:
         for fts in part.fts:
             result.fts[fts.table] = fts.expr
         for sql in part.sql_parts:
+            if not result.fts and result.source is None and sql.ids is not None:
+                result.source = sql.ids
+                continue
             result.conditions.append(sql.sql)
             result.params.extend(sql.params)
+    elif part.ids is not None:
+        result.source = part.ids
     else:
         result.conditions.append(part.sql)
         result.params.extend(part.params)

@@ -148,8 +148,11 @@ class ReadingMixin(LibraryBase):
         try:
             if driver and len(conditions) == 1 and not joins:  # may count an index row without article (check)
                 return self.conn.execute(f"SELECT count(*) FROM {driver} WHERE {driver} MATCH ?", params).fetchone()[0]
-            if driver is None:  # a scan in an index's order reads less than the wide table
+            if driver is None and compiled.source is None:  # a scan in an index's order reads less than the table
                 return len(self.query_ids(query))
+            if compiled.source is not None and not conditions and not joins:
+                source_sql, source_params = compiled.source
+                return self.conn.execute(f"SELECT count(*) FROM ({source_sql})", source_params).fetchone()[0]
             sql, params = build_query(query, ordered=False)
             return self.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
         except sqlite3.OperationalError as error:
@@ -197,18 +200,20 @@ class ReadingMixin(LibraryBase):
         Looking every match up in the wide articles table to sort it costs 3-5x the full-text query itself
         at 100,000 articles; the position of every id in each sort order is read once from an index instead
         (and again whenever this or another connection changes the library). Filters run in SQL without
-        ORDER BY. None when the query has no text to match or sorts by id, rank or list position.
+        ORDER BY. None when no full-text table or id set drives the query, or it sorts by id, rank or list position.
         """
         if query.sort not in SORT_COLUMNS or query.sort in ("id", "rank"):  # rank: bm25 inside FTS5 already
             return None
         compiled = compile_article_query(query)
         driver = driver_table(compiled)
-        if driver is None:
+        if driver is None and compiled.source is None:
             return None
         ordered, position = self._sort_positions(query.sort, query.descending)
         conditions, params, joins = where_parts(query, compiled)
-        if len(conditions) == 1 and not joins:
+        if driver and len(conditions) == 1 and not joins:
             rows = self.conn.execute(f"SELECT rowid FROM {driver} WHERE {driver} MATCH ?", params).fetchall()
+        elif compiled.source is not None and not conditions and not joins:
+            rows = self.conn.execute(*compiled.source).fetchall()
         else:
             sql, params = build_query(query, ordered=False)
             rows = self.conn.execute(sql, params).fetchall()

@@ -95,6 +95,16 @@ def compile_article_query(query: ArticleQuery) -> Compiled:
             compiled.fts[table] = f"({mine}) AND ({expr})" if mine else expr
         compiled.conditions += scope.conditions
         compiled.params += scope.params
+        if scope.source is not None:  # only one query can drive: the other's ids become a condition
+            if compiled.source is None:
+                compiled.source = scope.source
+            else:
+                compiled.conditions.append(f"a.id IN ({scope.source[0]})")
+                compiled.params += scope.source[1]
+    if compiled.fts and compiled.source is not None:  # a full-text table drives; the id set filters
+        compiled.conditions.insert(0, f"a.id IN ({compiled.source[0]})")
+        compiled.params[:0] = compiled.source[1]
+        compiled.source = None
     return compiled
 
 
@@ -116,6 +126,10 @@ def build_query(query: ArticleQuery, ordered: bool = True) -> tuple[str, list[ob
     source = f"{driver} CROSS JOIN articles a ON a.id = {driver}.rowid" if driver else "articles a"
     if driver and not ordered:  # only filters to check: the narrow index serves them (see schema migration 3)
         source = f"{driver} CROSS JOIN articles a INDEXED BY articles_filters ON a.id = {driver}.rowid"
+    if compiled.source is not None:  # an OR across the indexes and SQL: the union of its id sets drives
+        narrow = "" if ordered else " INDEXED BY articles_filters"
+        source = f"({compiled.source[0]}) s CROSS JOIN articles a{narrow} ON a.id = s.id"
+        params[:0] = compiled.source[1]
     parts = ["SELECT a.id FROM", source, *joins, where]
     if ordered:
         parts += ["ORDER BY", ordering]

@@ -42,9 +42,14 @@ def test_filtered_queries_sort_by_positions_like_sql(filled: Library) -> None:
                   ArticleQuery(text="carcinoma", list_id=1)):  # fmt: skip
         assert filled._text_search_ids(query) is not None
         assert filled.query_ids(query) == sql_ids(filled, query), query
-    mixed = ArticleQuery(text="carcinoma OR tag:x", sort="year")  # no full-text table drives it: plain SQL
-    assert filled._text_search_ids(mixed) is None
-    assert filled.query_ids(mixed) == sql_ids(filled, mixed)
+    for text in ("carcinoma OR tag:x", "tag:x OR list:nope", "-carcinoma OR tag:x", "(surv OR tag:x) year:2015..",
+                 '"overall survival" OR tag:x'):  # an OR across index and SQL: the union of id sets drives
+        for scope in ("", "tag:x OR egfr"):
+            mixed = ArticleQuery(text=text, sort="year", scope_text=scope)
+            assert filled._text_search_ids(mixed) is not None
+            assert filled.query_ids(mixed) == sql_ids(filled, mixed), (text, scope)
+            assert filled.count_query(mixed) == len(sql_ids(filled, mixed))
+    assert set(filled.query_ids(ArticleQuery(text="carcinoma OR tag:x"))) == set(filled.search("carcinoma")) | {5}
     assert filled._text_search_ids(ArticleQuery(text="")) is None
     assert filled._text_search_ids(ArticleQuery(text="tag:x")) is None  # no full-text part: the sort index serves it
 
