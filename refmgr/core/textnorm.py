@@ -45,12 +45,15 @@ _GREEK = re.compile(
 _GREEK_YZE = re.compile(r"^(\w{3,}y)(ze|zed|zes|zing)$")  # analyze -> analy- (analysis)
 _GNOSE = re.compile(r"^(\w*gno)(se|sed|ses|sing)$")  # diagnose(d) -> diagno- (diagnosis, diagnostic)
 # a trial registry number also indexes its registry: "NCT02231749" finds "NCT"
+REGISTRIES = ("nct", "isrctn", "actrn", "chictr", "drks", "jrct", "ctri", "eudract")
 REGISTRY = re.compile(r"^(nct|isrctn|actrn|chictr|drks|jrct|ctri|eudract)(\d[\d-]*)$")
 _REGISTRY_IN_TEXT = re.compile(r"(?<![^\W_])(nct|isrctn|actrn|chictr|drks|jrct|ctri|eudract)(?=\d)")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (as the index's unicode61 tokenizer folds)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return _COMBINING.sub("", decomposed)
 
@@ -117,5 +120,6 @@ def stemmed_text(text: str) -> str:
     folded = fold(text)
     cache = _STEMS
     out = [cache.get(token) or stem(token) for token in _WORD.findall(folded)]
-    out += _REGISTRY_IN_TEXT.findall(folded)
+    if any(registry in folded for registry in REGISTRIES):  # substring checks first: the regex is slower
+        out += _REGISTRY_IN_TEXT.findall(folded)
     return " ".join(out)
