@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 import snowballstemmer
@@ -11,6 +12,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+")
 # unicode61 splits at everything that is not a letter or digit; this tokenizer agrees with it
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+_ASCII_SEPARATORS = str.maketrans({c: " " for c in string.punctuation + string.whitespace})
 
 # Spelling: British pieces anywhere in a word -> the American ones (applied in both directions' texts alike).
 _INFIXES = (
@@ -58,9 +60,16 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", decomposed)
 
 
+def _tokens(folded: str) -> list[str]:
+    """Tokens of folded text: ASCII by a translation table (4x faster than the regex), the rest by the regex."""
+    if folded.isascii():
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return _WORD.findall(folded)
+
+
 def words(text: str) -> list[str]:
     """The index's tokens of a text, folded."""
-    return _WORD.findall(fold(text))
+    return _tokens(fold(text))
 
 
 def american(word: str) -> str:
@@ -119,7 +128,7 @@ def stemmed_text(text: str) -> str:
     """A text as the stemmed index holds it: every token stemmed, then the registries of trial numbers."""
     folded = fold(text)
     cache = _STEMS
-    out = [cache.get(token) or stem(token) for token in _WORD.findall(folded)]
+    out = [cache.get(token) or stem(token) for token in _tokens(folded)]
     if any(registry in folded for registry in REGISTRIES):  # substring checks first: the regex is slower
         out += _REGISTRY_IN_TEXT.findall(folded)
     return " ".join(out)

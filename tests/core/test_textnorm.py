@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from refmgr.core.textnorm import stem, stemmed_text, words
 
@@ -53,3 +57,8 @@ def test_words_fold_like_the_index() -> None:
 
 def test_registry_numbers_also_index_their_registry() -> None:
     assert stemmed_text("Registered at NCT03141177.") == "regist at nct03141177 nct"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_the_ascii_fast_path_tokenizes_like_the_regex(text: str) -> None:
+    assert words(text) == re.findall(r"[^\W_]+", text.lower())
