@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 
 import snowballstemmer
@@ -12,7 +11,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+")
 # unicode61 splits at everything that is not a letter or digit; this tokenizer agrees with it
 _COMBINING = re.compile(r"[\u0300-\u036f]")
-_ASCII_SEPARATORS = str.maketrans({c: " " for c in string.punctuation + string.whitespace})
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 # Spelling: British pieces anywhere in a word -> the American ones (applied in both directions' texts alike).
 _INFIXES = (

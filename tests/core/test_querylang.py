@@ -90,7 +90,8 @@ def test_any_text_is_safe(fuzz_library: Library, text: str) -> None:
 
 def test_the_fts_error_guard_is_not_what_keeps_queries_safe(fuzz_library: Library, monkeypatch) -> None:
     """Every compiled MATCH is valid FTS5: run them directly, without query_ids' guard."""
-    for text in ['"', "a OR", "(((", "NEAR(a", "x*y", '"a" "', "-", "a:b:c", "^", "*", "year:>", "AND OR NOT"]:
+    for text in ['"', "a OR", "(((", "NEAR(a", "x*y", '"a" "', "-", "a:b:c", "^", "*", "year:>", "AND OR NOT",
+                 "\x00", "a\x00b", '"\x08"', "tag:\x00", "é\x00"]:
         compiled = compile_query(text, typing=True)
         for table, expr in compiled.fts.items():
             fuzz_library.conn.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (expr,)).fetchall()
