@@ -21,7 +21,7 @@ import pytest
 DATA = Path(__file__).parent / "data"
 RECORDED = DATA / "crossref"
 AUTHORED = DATA / "crossref_authored"
-FAULTS = ("429", "500", "503", "html", "truncated", "drop", "empty", "delay", "huge")
+FAULTS = ("429", "500", "503", "html", "truncated", "drop", "empty", "delay", "huge", "trickle")
 HUGE_BYTES = 200 * 2**20  # the "huge" fault streams a JSON reply this long, without Content-Length
 # Crossref's pools since December 2025: (requests per interval, concurrency) for single and list requests.
 POOL_LIMITS = {
@@ -116,6 +116,7 @@ class CrossrefServer:
         self.fault_all = ""
         self.retry_after = "1"
         self.delay = 0.0
+        self.trickle_s = 0.2
         self.limits: dict[str, tuple[int, int]] = dict(POOL_LIMITS)
         self.shuffle = random.Random(3)
         self.enforce_limits = False
@@ -331,6 +332,22 @@ def _make_handler(server: CrossrefServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.close()
             elif fault == "huge":
                 self._huge(pool)
+            elif fault == "trickle":
+                self._trickle()
+
+        def _trickle(self) -> None:
+            """A 200 whose body arrives one byte every `server.trickle_s` seconds (it never finishes)."""
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(100_000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(server.trickle_s)
+            except OSError:
+                pass  # the client cut the connection
 
         def _huge(self, pool: str) -> None:
             """A 200 MB work streamed with no Content-Length (its abstract never ends), until the client hangs up."""

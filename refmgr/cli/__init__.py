@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from refmgr import __version__
+from refmgr.cli.safeout import safe_output
+from refmgr.core import sqlerrors
+from refmgr.core.db import LibraryError
 
 # Each module has register(subparsers); the handler it sets returns the exit code.
 COMMAND_MODULES = ("library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "zotero_cmds", "saved_cmds")
@@ -78,13 +82,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return open_window(args)
     try:
-        return int(args.handler(args))
+        with safe_output():
+            return int(args.handler(args))
     except UsageError as error:
         print(f"refmgr: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("refmgr: interrupted", file=sys.stderr)
         return 130
+    except (sqlite3.Error, LibraryError) as error:  # a disk, permission or damage problem met midway
+        print(f"refmgr: {storage_message(args, error)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def storage_message(args: argparse.Namespace, error: Exception) -> str:
+    """What to tell the user about a library that failed midway: its kind, and the backup when it is damaged."""
+    cause = sqlerrors.find_cause(error)
+    if cause is None:
+        return str(error)
+    from refmgr.paths import resolve_library_path
+
+    path = resolve_library_path(getattr(args, "library", None))
+    message = f"library {path}: {sqlerrors.describe(cause)}"
+    if sqlerrors.is_damage(cause):
+        from refmgr.core.backup import find_newest_good_backup
+
+        good = find_newest_good_backup(path)
+        message += f"; the newest good backup is {good} (refmgr restore {good})" if good else "; no good backup found"
+    return message
 
 
 def run() -> None:

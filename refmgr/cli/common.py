@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from refmgr.cli import UsageError
+from refmgr.cli.safeout import UNSAFE
 from refmgr.core.backup import auto_backup, backup_before_migration, find_newest_good_backup
 from refmgr.core.library import Library, LibraryError
+from refmgr.core.maintenance import probe
 from refmgr.core.settings import Settings
 from refmgr.paths import resolve_library_path, settings_file
 
@@ -19,11 +22,21 @@ def open_library(args: argparse.Namespace) -> Library:
     path = resolve_library_path(getattr(args, "library", None))
     auto_backup(path, Settings.load(settings_file()))
     try:
-        return Library(path, before_migration=backup_before_migration)
+        library = Library(path, before_migration=backup_before_migration)
     except LibraryError as error:
-        good = find_newest_good_backup(path) if "damaged" in str(error) else None
-        hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
-        raise UsageError(f"{error}{hint}") from error
+        raise damaged_error(path, str(error)) from error
+    problems = probe(library.conn)
+    if problems:  # nothing is written into a damaged file
+        library.close()
+        raise damaged_error(path, f"cannot use library {path}: it is damaged ({'; '.join(problems[:3])})")
+    return library
+
+
+def damaged_error(path: Path, message: str) -> UsageError:
+    """A usage error for a library that cannot be used, naming its newest good backup when it is damaged."""
+    good = find_newest_good_backup(path) if "damaged" in message else None
+    hint = f"; the newest good backup is {good} (refmgr restore {good})" if good else ""
+    return UsageError(f"{message}{hint}")
 
 
 def resolve_articles(library: Library, tokens: list[str]) -> list[int]:
@@ -39,5 +52,6 @@ def resolve_articles(library: Library, tokens: list[str]) -> list[int]:
 
 def print_json(data: Any) -> None:
     """Print JSON, UTF-8, indented."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # the same JSON with bidi and C1 controls as \u escapes (json escapes C0 itself), so none reach a terminal
+    sys.stdout.write(UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")

@@ -45,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def make_client() -> CrossrefClient:
     """A client from the user's settings (REFMGR_CROSSREF_URL and REFMGR_MAILTO override them)."""
-    return client_from_settings(Settings.load(settings_file()))
+    try:
+        return client_from_settings(Settings.load(settings_file()))
+    except ValueError as error:  # a contact e-mail that cannot be sent
+        raise UsageError(str(error)) from error
 
 
 def _finish(report: ImportReport) -> int:
@@ -55,9 +58,25 @@ def _finish(report: ImportReport) -> int:
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 
+def read_stdin() -> str:
+    """Standard input as text, read in chunks up to the input limit (a usage error past it)."""
+    from refmgr.core.textio import MAX_INPUT_BYTES, InputError, decode_bytes, read_bounded
+
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        if stream is None:  # a text stream standing in for stdin: its characters, bounded all the same
+            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+            if len(text) > MAX_INPUT_BYTES:
+                raise InputError(f"standard input: more than the {MAX_INPUT_BYTES / 2**20:g} MB limit")
+            return text
+        return decode_bytes(read_bounded(stream, "standard input"), "standard input").text
+    except InputError as error:
+        raise UsageError(str(error)) from error
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
-    texts = [sys.stdin.read() if text == "-" else text for text in args.texts]
+    texts = [read_stdin() if text == "-" else text for text in args.texts]
     with open_library(args) as library, make_client() as client:
         list_id = None
         if args.list:

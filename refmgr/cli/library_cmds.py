@@ -12,6 +12,7 @@ from refmgr.cli.common import open_library, print_json, resolve_articles
 from refmgr.core.importer import import_files
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
+from refmgr.core.querycap import cap_query
 from refmgr.core.querycompile import compile_query
 from refmgr.core.search import ArticleQuery
 
@@ -89,7 +90,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
-    text = " ".join(args.query)
+    text, note = cap_query(" ".join(args.query))
+    if note:
+        print(f"refmgr: {note}", file=sys.stderr)
     problems = compile_query(text).problems
     if problems:
         raise UsageError("the query has a problem:\n" + "\n".join(f"  {p}" for p in problems) + f"\n  in: {text}")

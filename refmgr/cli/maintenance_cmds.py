@@ -7,6 +7,7 @@ from pathlib import Path
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, UsageError, library_option
 from refmgr.core.backup import BackupError, copy_database, create_backup, find_newest_good_backup, restore
+from refmgr.core.library import LibraryError
 from refmgr.core.maintenance import check_library
 from refmgr.paths import resolve_library_path
 
@@ -69,7 +70,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     library = _library_path(args)
     if not library.is_file():
         raise UsageError(f"no library at {library}")
-    report = check_library(library)
+    try:
+        report = check_library(library)
+    except LibraryError as error:  # written by a newer refmgr (or not readable at all): say so, change nothing
+        raise UsageError(f"cannot check {library}: {str(error).removeprefix(f'cannot open library {library}: ')}; "
+                         "it was not changed") from error  # fmt: skip
     print(report.render())
     if report.integrity:
         good = find_newest_good_backup(library)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from refmgr.core import schema
+from refmgr.core import schema, sqlerrors
 from refmgr.core.library import LibraryError
 from refmgr.core.maintenance import integrity_problems
+from refmgr.core.private import private_dir, private_file
 from refmgr.core.settings import Settings
 from refmgr.paths import backups_dir, settings_file
 
@@ -93,9 +94,10 @@ def library_problem(path: Path, full: bool = False) -> str | None:
 
 def copy_database(source: Path, dest: Path) -> Path:
     """Copy a live SQLite database with the backup API into dest (atomically, as a single-file database)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(dest.parent)
     partial = dest.with_name(f".{dest.name}.partial")
     partial.unlink(missing_ok=True)
+    private_file(partial)  # backups hold the notes too: owner-only
     src = sqlite3.connect(str(source))
     dst = sqlite3.connect(str(partial))
     try:
@@ -103,6 +105,13 @@ def copy_database(source: Path, dest: Path) -> Path:
         dst.execute("PRAGMA journal_mode = DELETE")
         problems = integrity_problems(dst, quick=True)
     except sqlite3.DatabaseError as error:
+        if not sqlerrors.is_damage(error):  # a full or read-only destination is not the source's fault
+            dst.close()
+            partial.unlink(missing_ok=True)
+            kind = sqlerrors.error_kind(error)
+            reason = {sqlerrors.FULL: "the disk is full", sqlerrors.READ_ONLY: "the folder or disk is read-only"}
+            raise BackupError(f"cannot write the backup {dest}: {reason.get(kind, str(error))}; {source} is fine",
+                              kind) from error  # fmt: skip
         problems = [str(error)]
     finally:
         dst.close()
@@ -196,8 +205,8 @@ def _raw_copy(library_path: Path) -> Path:
     stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
     # a name list_backups does not match: never rotated away, never offered for restore
     dest = backups_dir(library_path) / f"{library_path.stem}-damaged-{stamp}.sqlite"
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(library_path, dest)
+    private_dir(dest.parent)
+    shutil.copy2(library_path, private_file(dest))
     wal = Path(f"{library_path}-wal")
     if wal.exists():
         with contextlib.suppress(OSError):

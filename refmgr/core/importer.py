@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refmgr.core import sqlerrors
+from refmgr.core.fieldcaps import cap_article
 from refmgr.core.formats import ParsedRecord, detect_reader
-from refmgr.core.library import Library
+from refmgr.core.library import Library, LibraryError
 from refmgr.core.textio import InputError, read_text_file
 
 BATCH_SIZE = 500
@@ -50,6 +52,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     cancelled: bool = False
+    stopped: str = ""  # why the import stopped early (disk full, read-only, damaged library), with what was saved
 
     def extend(self, other: ImportReport) -> None:
         """Append another report's items and warnings."""
@@ -57,6 +60,7 @@ class ImportReport:
         self.warnings.extend(other.warnings)
         self.unreadable.extend(other.unreadable)
         self.cancelled = self.cancelled or other.cancelled
+        self.stopped = self.stopped or other.stopped
 
     def counts(self) -> dict[str, int]:
         """How many items ended in each status."""
@@ -68,7 +72,7 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         """True when every item was imported or already present."""
-        return not self.unreadable and all(i.status in OK_STATUSES for i in self.items)
+        return not self.unreadable and not self.stopped and all(i.status in OK_STATUSES for i in self.items)
 
     @property
     def article_ids(self) -> list[int]:
@@ -87,6 +91,8 @@ class ImportReport:
         lines = [item.line() for item in self.items]
         lines += [f"warning      {w}" for w in self.warnings]
         lines += [f"unreadable   {u}" for u in self.unreadable]
+        if self.stopped:
+            lines.append(f"stopped      {self.stopped}")
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -101,7 +107,7 @@ def _label(record: ParsedRecord) -> str:
 
 
 def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
-    """A reader's records; a reader that breaks on hostile input ends in one failed item, not a crash."""
+    """A reader's records, fields capped; a reader that breaks on hostile input ends in one failed item, not a crash."""
     iterator = iter(records)
     while True:
         try:
@@ -112,6 +118,8 @@ def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRec
             message = f"{source}: reading stopped on malformed input ({type(error).__name__}); earlier records kept"
             yield ParsedRecord("rest of file", error=message)
             return
+        if record.article is not None:
+            record.warnings.extend(cap_article(record.article))  # every reader's fields capped in one place
         yield record
 
 
@@ -174,20 +182,40 @@ def _save_records(
             report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
 
-    for record in _guarded(records, source):
-        if cancel is not None and cancel():
-            report.cancelled = True
-            break
-        report.warnings.extend(f"{source} {record.location}: {w}" for w in record.warnings)
-        if record.article is None:
-            flush()  # keep the report in input order
-            report.items.append(ItemReport(record.location, "failed", None, record.error, source))
-            continue
-        batch.append(record)
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    flush()
+    try:
+        for record in _guarded(records, source):
+            if cancel is not None and cancel():
+                report.cancelled = True
+                break
+            report.warnings.extend(f"{source} {record.location}: {w}" for w in record.warnings)
+            if record.article is None:
+                flush()  # keep the report in input order
+                report.items.append(ItemReport(record.location, "failed", None, record.error, source))
+                continue
+            batch.append(record)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        flush()
+    except (LibraryError, sqlite3.Error) as error:  # the disk or the file failed: stop, and say what was saved
+        report.stopped = storage_stop(error, report)
+        report.items += [ItemReport(_label(r), "failed", None, "not saved (import stopped)", source) for r in batch]
     return report
+
+
+def storage_stop(error: Exception, report: ImportReport) -> str:
+    """Why an import stopped on a storage error, and how many records were saved before it (in the library)."""
+    cause = sqlerrors.find_cause(error)
+    kind = sqlerrors.error_kind(cause) if cause is not None else getattr(error, "kind", sqlerrors.OTHER)
+    if kind == sqlerrors.OTHER and cause is None and not isinstance(error, LibraryError):
+        raise error
+    saved = sum(1 for item in report.items if item.status in ("added", "updated"))
+    records = f"{saved:,} record{'s' if saved != 1 else ''}"
+    if kind == sqlerrors.FULL:
+        return f"the disk is full: {records} saved before it filled; the rest of the input was not imported"
+    reason = sqlerrors.describe(cause) if cause is not None else str(error)
+    if not saved:
+        return f"{reason}; nothing was imported"
+    return f"{reason}; {records} saved before the import stopped; the rest of the input was not imported"
 
 
 def import_text(library: Library, text: str, source: str, cancel: CancelCheck | None = None) -> ImportReport:

@@ -198,7 +198,11 @@ def _fetch_and_save(
         if run.progress is not None:
             run.progress(min(base + done, run.total), run.total)
 
-    results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel)
+    try:
+        results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel)
+    except KeyboardInterrupt:  # Ctrl+C: what was asked for is kept as pending, then the interrupt goes on
+        _to_pending(library, [Lookup(d, FAILED, reason="interrupted (Ctrl+C)") for d in by_doi], by_doi, run)
+        raise
     skipped = [d for d in by_doi if d not in results]
     if skipped:
         run.report.cancelled = True

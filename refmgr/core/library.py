@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -17,12 +18,15 @@ from refmgr.core.db import (
     LibraryBase,
     LibraryError,
     connect,
+    connect_read_only,
     describe_sqlite_error,
+    is_writable,
     now_iso,
 )
 from refmgr.core.editing import EditingMixin
 from refmgr.core.fulltext import fts_values, fts_values_of
 from refmgr.core.merge import merge_articles
+from refmgr.core.private import private_file
 from refmgr.core.reading import SUMMARY_COLUMNS, ReadingMixin
 from refmgr.core.saving import SaveResult, SavingMixin
 
@@ -51,17 +55,27 @@ class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
         self,
         path: str | Path,
         before_migration: Callable[[Path, int], None] | None = None,
+        read_only: bool | None = None,
     ) -> None:
+        """Open (creating and migrating) the library; a file that cannot be written opens read-only."""
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
+        if not memory:
+            private_file(self.path)  # a new library is owner-only (0600), and so are its -wal and -shm
+        self.read_only = bool(read_only) if read_only is not None else not memory and not is_writable(self.path)
         try:
-            self.conn = connect(self.path)
-            hook = (lambda version: before_migration(self.path, version)) if before_migration else None
-            schema.migrate(self.conn, hook)
+            if self.read_only:
+                self.conn = connect_read_only(self.path)
+                schema.check_version(self.conn)
+            else:
+                self.conn = connect(self.path)
+                hook = (lambda version: before_migration(self.path, version)) if before_migration else None
+                schema.migrate(self.conn, hook)
         except sqlite3.DatabaseError as error:
-            raise LibraryError(f"cannot open library {self.path}: {describe_sqlite_error(error)}") from error
-        except schema.SchemaTooNewError as error:
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self.conn.close()
+            raise LibraryError.from_sqlite(error, f"cannot open library {self.path}: ") from error
+        except (schema.SchemaTooNewError, schema.SchemaUpgradeNeededError) as error:
             self.conn.close()
             raise LibraryError(f"cannot open library {self.path}: {error}") from error
         self.db = sqlite_utils.Database(self.conn)

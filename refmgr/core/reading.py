@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Figure, Keyword, Reference
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import (
     RANK_ORDER,
     SORT_COLUMNS,
@@ -126,6 +128,10 @@ class ReadingMixin(LibraryBase):
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
         query = query or ArticleQuery()
+        if query.text:
+            query = replace(query, text=cap_query(query.text)[0])  # callers show the note (window, CLI)
+        if query.scope_text:
+            query = replace(query, scope_text=cap_query(query.scope_text)[0])
         try:
             fast = self._text_search_ids(query)
             if fast is not None:

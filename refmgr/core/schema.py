@@ -205,6 +205,25 @@ class SchemaTooNewError(RuntimeError):
     """The library was written by a newer refmgr than this one."""
 
 
+class SchemaUpgradeNeededError(RuntimeError):
+    """A read-only library of an older schema: it cannot be migrated in place."""
+
+
+def check_version(conn: sqlite3.Connection) -> None:
+    """For a library opened read-only: SchemaTooNewError if too new, SchemaUpgradeNeededError if too old."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this library uses schema version {version}, but this refmgr only knows up to {SCHEMA_VERSION}; "
+            "upgrade refmgr to open it"
+        )
+    if version < SCHEMA_VERSION:
+        raise SchemaUpgradeNeededError(
+            f"this read-only library uses the older schema version {version}; make the file writable once so "
+            "refmgr can upgrade it"
+        )
+
+
 def migrate(conn: sqlite3.Connection, before_migration: Callable[[int], None] | None = None) -> int:
     """Bring the schema to SCHEMA_VERSION in one exclusive transaction; return the old version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]

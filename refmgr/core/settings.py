@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 CROSSREF_URL_ENV = "REFMGR_CROSSREF_URL"
@@ -37,8 +40,17 @@ class Settings:
             return cls()
         if not isinstance(data, dict):
             return cls()
+        defaults = cls()
         known = {f.name for f in fields(cls)} - {"extra"}
-        settings = cls(**{k: v for k, v in data.items() if k in known})
+        values = {}
+        for key in known & data.keys():
+            default = getattr(defaults, key)
+            if _same_type(data[key], default):
+                values[key] = data[key]
+            else:  # a hand-edited file: say which setting is wrong and go on with its default
+                log.warning("settings file %s: %r should be %s, not %s; using %r", path, key,
+                            _TYPE_NAMES.get(type(default), type(default).__name__), json.dumps(data[key]), default)
+        settings = cls(**values)
         settings.extra = {k: v for k, v in data.items() if k not in known}
         return settings
 
@@ -59,3 +71,23 @@ class Settings:
     def effective_mailto(self) -> str:
         """Contact e-mail for the polite pool: REFMGR_MAILTO, then the setting."""
         return os.environ.get(MAILTO_ENV) or self.mailto
+
+
+def mailto_problem(mailto: str) -> str:
+    """Why a contact e-mail cannot go into a request header (a line break or other control character), or ""."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in mailto):
+        return (f"the contact e-mail {mailto!r} contains a line break or control character; correct it in the "
+                f"settings (or {MAILTO_ENV})")  # fmt: skip
+    return ""
+
+
+_TYPE_NAMES = {bool: "true or false", int: "a whole number", str: "text", dict: "an object"}
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    """True when a value read from the file has the type of the setting (a bool is not a number here)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return type(value) is type(default)
+    if isinstance(default, int):
+        return isinstance(value, int) and value >= 0
+    return isinstance(value, type(default))

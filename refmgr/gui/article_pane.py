@@ -30,7 +30,7 @@ from refmgr.core.matchwords import Highlighter
 from refmgr.core.model import READ_STATUSES, Article, citation_line
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
-from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html
+from refmgr.gui.richtext import SafeTextBrowser, plain_tooltip, safe_abstract_html, shown_text
 from refmgr.gui.search_marks import badges_html, mark_document, marked_html
 
 NOTES_DEBOUNCE_MS = 600
@@ -235,6 +235,7 @@ class ArticlePane(QWidget):
         self.library = library
         self.article: Article | None = None
         self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.title.setObjectName("articleTitle")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -242,8 +243,10 @@ class ArticlePane(QWidget):
         self.retracted.setObjectName("retractedBanner")
         self.retracted.hide()
         self.authors = QLabel()
+        self.authors.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.authors.setWordWrap(True)
         self.citation = QLabel()
+        self.citation.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.citation.setWordWrap(True)
         self.badges = QLabel()
         self.badges.setObjectName("publicationTypes")
@@ -322,13 +325,13 @@ class ArticlePane(QWidget):
                 self.references.set_references([])
                 self.notes.setPlainText("")
                 return
-            self.title.setText(marked_html(article.title or "(untitled)", self.search_marks))
+            self._show_title()
             self.badges.setText(badges_html(article.publication_types))
-            self.badges.setToolTip("; ".join(article.publication_types))
+            self.badges.setToolTip(plain_tooltip("; ".join(article.publication_types)))
             self.badges.setVisible(bool(self.badges.text()))
             self.retracted.setVisible(article.retracted)
-            self.authors.setText(html.escape(authors_line(article)))
-            self.citation.setText(html.escape(citation_line(article)))
+            self.authors.setText(shown_text(authors_line(article)))
+            self.citation.setText(shown_text(citation_line(article)))
             self.links.setText(links_html(article))
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
             mark_document(self.abstract, self.search_marks)
@@ -342,12 +345,19 @@ class ArticlePane(QWidget):
         finally:
             self._loading = False
 
+    def _show_title(self) -> None:
+        """The title as plain text, or (escaped) with the searched words marked when it has any."""
+        text = shown_text(self.article.title or "(untitled)") if self.article else ""
+        marked = self.search_marks is not None and bool(self.search_marks.spans(text))
+        self.title.setTextFormat(Qt.TextFormat.RichText if marked else Qt.TextFormat.PlainText)
+        self.title.setText(marked_html(text, self.search_marks) if marked else text)
+
     def set_search(self, marks: Highlighter | None) -> None:
         """Mark these searched words in the title, abstract and legends (now and for every article shown)."""
         self.search_marks = marks
         self.side_by_side.search = marks
         if self.article is not None:
-            self.title.setText(marked_html(self.article.title or "(untitled)", marks))
+            self._show_title()
             mark_document(self.abstract, marks)
             mark_document(self.side_by_side.legends, marks)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +177,11 @@ class ReportDialog(QDialog):
     def show_report(self, report: Any, note: str = "") -> None:
         """Fill the dialog from an ImportReport."""
         self.text = report.render()
-        self.summary.setText(f"<b>{report.summary()}</b>" + (f"<br>{note}" if note else ""))
-        rows = [(i.status, i.label, i.message) for i in report.items]
+        stopped = getattr(report, "stopped", "")  # a full disk or read-only library: what was saved, said first
+        lines = [f"<b>{html.escape(report.summary())}</b>", html.escape(stopped), note]
+        self.summary.setText("<br>".join(line for line in lines if line))
+        rows = [("stopped", stopped, "")] if stopped else []
+        rows += [(i.status, i.label, i.message) for i in report.items]
         rows += [("warning", w, "") for w in report.warnings]
         rows += [("unreadable", u, "") for u in report.unreadable]
         self.table.setRowCount(len(rows))

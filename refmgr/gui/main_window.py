@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from PySide6.QtWidgets import (
 from refmgr import APP_NAME
 from refmgr.core.backup import backup_before_migration
 from refmgr.core.library import Library
+from refmgr.core.querycap import cap_query
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
+from refmgr.core.sqlerrors import is_damage
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.imports import ImportRequest
@@ -86,6 +89,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self._build_actions()
         self.zotero = ZoteroActions(self)
         self._build_status_bar()
+        self.show_read_only_banner()
         self._restore_state()
         self.apply_query()
         self._update_pending()
@@ -340,6 +344,11 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
             reload()
             self.table.executeDelayedItemsLayout()  # lay out now, so the new rows are painted once, not twice
             self._reselect(keep_current, keep_selected)
+        except sqlite3.DatabaseError as error:  # a damaged page met while the window runs
+            if not is_damage(error):
+                raise
+            self.library_damaged(error)
+            return
         finally:
             self._reloading = False
         current = self.table.current_id()
@@ -351,7 +360,12 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
     def _update_count(self) -> None:
         n = self.model.rowCount()
         text = self.search.text().strip()
-        if text:
+        note = cap_query(text)[1] if text else ""
+        self.match_count.setToolTip(note)
+        if note:
+            self.match_count.setText(f"{n:,} match{'es' if n != 1 else ''} (search shortened)")
+            self.statusBar().showMessage(note, 10_000)
+        elif text:
             self.match_count.setText(f"{n:,} match{'es' if n != 1 else ''}")
         else:
             self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")

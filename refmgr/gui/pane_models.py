@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from refmgr.core.model import Reference
 from refmgr.gui.highlight import KeywordHits
+from refmgr.gui.richtext import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 KIND_LABELS = {"author": "Author keyword", "mesh": "MeSH heading", "subject": "Subject"}
@@ -92,7 +93,7 @@ class ReferenceModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(index.row() + 1), reference.text, STATUS_LABELS.get(status, status), reference.doi)[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return reference.text
+            return plain_tooltip(reference.text)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and reference.confidence is not None:
             return f"match confidence {reference.confidence:.0%}"
         if role == Qt.ItemDataRole.ForegroundRole and column == 2:

@@ -11,6 +11,9 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+TOOLTIP_CHARS = 2_000  # a tooltip is a glance: longer text is cut
+DISPLAY_CHARS = 5_000  # a table cell or the pane's title line: longer text is cut for display only
+
 ALLOWED_TAGS = {"p", "i", "b", "em", "strong", "sup", "sub", "br", "h4", "ul", "ol", "li", "div", "span", "u", "sc"}
 _JATS_TAGS = {
     "italic": "i", "bold": "b", "sup": "sup", "sub": "sub", "p": "p", "title": "h4", "sec": "div",
@@ -25,6 +28,22 @@ def _map_jats(match: re.Match[str]) -> str:
     mapped = _JATS_TAGS.get(name.lower(), name.lower())
     self_closing = "/" if rest.rstrip().endswith("/") else ""
     return f"<{closing}{mapped}{self_closing}>"
+
+
+def shown_text(text: str, limit: int = DISPLAY_CHARS) -> str:
+    """Text cut for display (a title stored before the import caps may be megabytes long: Qt lays it all out)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain_tooltip(text: str | None) -> str | None:
+    """A tooltip that shows text as text: escaped inside a paragraph, so Qt never renders markup found in it.
+
+    Qt renders a tooltip as HTML whenever it looks like HTML (a title holding <img src=...> would show an
+    image); escaped inside <p> it is always rich text whose only content is the original characters.
+    """
+    if not text:
+        return None
+    return f"<p style='white-space:pre-wrap'>{html.escape(text[:TOOLTIP_CHARS])}</p>"
 
 
 def safe_abstract_html(abstract_jats: str, abstract_text: str = "") -> str:

@@ -19,8 +19,10 @@ from refmgr.core.backup import (
     restore,
 )
 from refmgr.core.library import Library, LibraryError
+from refmgr.core.maintenance import probe
 from refmgr.core.schema import SchemaTooNewError
 from refmgr.core.settings import Settings
+from refmgr.core.sqlerrors import DAMAGED
 from refmgr.gui import dialogs
 from refmgr.paths import backups_dir, settings_file
 
@@ -31,11 +33,10 @@ Tell = Callable[[QWidget | None, str, str], None]
 def open_library(path: Path) -> Library:
     """The library, with a verified backup taken before any schema migration; raises LibraryError."""
     library = Library(path, before_migration=backup_before_migration)
-    try:
-        library.count()  # the first read a window makes: a damaged table fails here, not in the window
-    except sqlite3.DatabaseError as error:
+    problems = probe(library.conn)  # bounded quick_check and the first sorted reads the window makes
+    if problems:
         library.close()
-        raise LibraryError(f"cannot read library {path}: {error}") from error
+        raise LibraryError(f"cannot read library {path}: damaged: {'; '.join(problems[:3])}", DAMAGED)
     return library
 
 

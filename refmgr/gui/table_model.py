@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from refmgr.core.library import Library
 from refmgr.core.pubtypes import badges
 from refmgr.core.search import ArticleQuery
+from refmgr.gui.richtext import plain_tooltip, shown_text
 
 ARTICLE_IDS_MIME = "application/x-refmgr-article-ids"
 PAGE_SIZE = 250
@@ -76,7 +77,7 @@ def display_value(row: dict[str, Any], key: str) -> str:
     if key == "rating":
         return "★" * int(row["rating"] or 0)
     value = row.get(key)
-    return "" if value is None else str(value)
+    return "" if value is None else shown_text(str(value))
 
 
 def fill_journal_abbrev(library: Library, rows: dict[int, dict[str, Any]]) -> None:
@@ -203,9 +204,9 @@ class ArticleTableModel(QAbstractTableModel):
         if key == "extras":
             return f"{row['n_figures']} figure legend(s), {row['n_references']} reference(s)"
         if key in ("title", "journal"):
-            return row[key] or None
+            return plain_tooltip(row[key])
         if key == "types":
-            return "; ".join(json.loads(row["publication_types"] or "[]")) or None
+            return plain_tooltip("; ".join(json.loads(row["publication_types"] or "[]"))) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

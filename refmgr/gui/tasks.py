@@ -207,6 +207,8 @@ class TaskRunner(QObject):
             task.cancel()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel everything and wait for the pool threads to end."""
+        """Cancel everything and wait for the pool threads to end; their late results go nowhere."""
         self.cancel_all()
+        for task in [*self.active, *self.background]:
+            task.relay.callbacks.clear()
         self.pool.waitForDone(timeout_ms)

@@ -91,6 +91,9 @@ class ImportsMixin(_Base):
     def start_import(self, request: ImportRequest) -> None:
         """Queue an import (texts and files over the size limit are refused); imports run one at a time."""
         request = refuse_oversized(request)
+        if self.library.read_only and request:
+            request.refused.append("the library is read-only, so nothing can be imported into it")
+            request.texts, request.paths = [], []
         if request.refused:
             message = "Not imported: " + "; ".join(request.refused) + "."
             self.statusBar().showMessage(message, 30000)

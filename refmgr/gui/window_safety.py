@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QToolBar
+
 from refmgr.core import backup as backup_module
 from refmgr.core.backup import (
     AUTO_BACKUP_AGE,
@@ -119,6 +122,25 @@ def same_file(a: Path, b: Path) -> bool:
 
 class SafetyMixin(_Base):
     """Backups, restore and the integrity check; the copying runs on the task runner, off the GUI thread."""
+
+    READ_ONLY_NOTE = ("This library is read-only (its file permissions or a read-only disk): you can read, search and "
+                      "export, but nothing can be added or changed.")  # fmt: skip
+
+    def show_read_only_banner(self: MainWindow) -> None:
+        """A banner over the window when the library file cannot be written."""
+        if not self.library.read_only:
+            return
+        banner = QToolBar("Read-only library", self)
+        banner.setObjectName("readOnlyBanner")
+        banner.setMovable(False)
+        label = QLabel(self.READ_ONLY_NOTE)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        banner.addWidget(label)
+        self.addToolBarBreak()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
+        self.read_only_banner = label
+        self.setWindowTitle(f"{self.windowTitle()} (read-only)")
 
     def start_auto_backup(self) -> None:
         """Make the daily backup in the background when the newest one is more than a day old."""
@@ -231,6 +253,12 @@ class SafetyMixin(_Base):
         self.sidebar.populate()
         self.apply_query()
         self._update_pending()
+
+    def library_damaged(self, error: Exception) -> None:
+        """Damage met after start-up: say so and run the check, which offers the newest good backup."""
+        self.statusBar().showMessage(f"The library file is damaged ({error}); checking it…", 30000)
+        if not any(task.label == "check" for task in self.runner.active):
+            self.check_library_now()
 
     def check_library_now(self) -> None:
         """Integrity and search-index check in the background, then the report."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,18 +17,29 @@ from habanero import Crossref, RequestError
 
 from refmgr import __version__
 from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
-from refmgr.core.crossref.transport import MAX_WORK_BYTES, BadEncoding, ReplyTooLarge, capped_get, reply_limit
+from refmgr.core.crossref.transport import (
+    MAX_WORK_BYTES,
+    BadEncoding,
+    Interrupted,
+    ReplyTooLarge,
+    capped_get,
+    reply_limit,
+)
 from refmgr.core.identifiers import normalise_doi
-from refmgr.core.settings import Settings
+from refmgr.core.settings import Settings, mailto_problem
 
 BATCH_SIZE = 100
 MAX_FILTER_CHARS = 4000  # keeps list-request URLs well under common 8 KB limits
 MAX_RETRIES = 4
 OFFLINE_RETRIES = 1
+REQUEST_DEADLINE_S = 60.0  # one request, headers to last byte, however slowly the server trickles it
+BATCH_DEADLINE_S = 300.0  # one request with all its retries and waits (a batch of up to 100 DOIs); then pending
+MAX_RETRY_WAIT_S = 120.0  # backoff and Retry-After waits of one request's retries together; then it stays pending
 OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 SPLIT_STREAK_LIMIT = 4  # this many bad replies in a row while splitting a batch: the server's fault, not an item's
 FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
+CANCELLED = "import cancelled before the lookup"
 _PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
 
 
@@ -84,7 +96,9 @@ class _HttpxRouter:
         if session is None:
             return httpx2.get(url, **kwargs)
         try:
-            response, size = capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES), **kwargs)
+            response, size = capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES),
+                                        deadline=getattr(_active, "deadline", None),
+                                        cancel=getattr(_active, "cancel", None), **kwargs)  # fmt: skip
         except ReplyTooLarge as error:
             _active.received += 0 if error.declared else error.size
             raise
@@ -110,12 +124,18 @@ class CrossrefClient:
         batch_size: int = BATCH_SIZE,
         max_retries: int = MAX_RETRIES,
     ) -> None:
+        if problem := mailto_problem(mailto):  # in a header it would end it: "dropped the connection" at best
+            raise ValueError(problem)
         self.base_url = base_url.rstrip("/")
         self.mailto = mailto
         self.limiter = limiter or shared_limiter(urlsplit(self.base_url).netloc, polite=bool(mailto))
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.requests_made = 0
+        self.request_deadline_s = REQUEST_DEADLINE_S
+        self.max_retry_wait_s = MAX_RETRY_WAIT_S
+        self.batch_deadline_s = BATCH_DEADLINE_S
+        self.cancel: Callable[[], bool] | None = None  # set during fetch(): interrupts waits and transfers
         self.bytes_received = 0  # reply bodies read (decoded), over-size ones only up to where they were cut off
         self.offline_reason = ""
         self._offline_until = 0.0
@@ -153,13 +173,22 @@ class CrossrefClient:
         off (a batch being split already knows they persist); an over-size reply is never asked for again.
         """
         attempt = 0
+        waited = 0.0
+        cancel = self.cancel
+        batch_deadline = time.monotonic() + self.batch_deadline_s
         while True:
             if self.offline_reason and self.limiter.clock() < self._offline_until:
                 raise CrossrefError(self.offline_reason, transient=True, offline=True)
             self.offline_reason = ""
-            with self.limiter.slot(kind):
+            if cancel is not None and cancel():
+                raise CrossrefError(CANCELLED, transient=True)
+            with self.limiter.slot(kind, cancel=cancel):
+                if cancel is not None and cancel():
+                    raise CrossrefError(CANCELLED, transient=True)
                 _active.session, _active.kind, _active.status, _active.headers = self.session, kind, None, {}
                 _active.max_bytes, _active.body_size, _active.received = max_bytes, None, 0
+                _active.deadline = min(time.monotonic() + self.request_deadline_s, batch_deadline)
+                _active.cancel = cancel
                 try:
                     result = request()
                     error = None if _looks_like_crossref(result) else CrossrefError(
@@ -171,6 +200,8 @@ class CrossrefClient:
                     self.bytes_received += _active.received
             if error is None:
                 return result
+            if cancel is not None and cancel():
+                raise CrossrefError(CANCELLED, transient=True)
             retries = OFFLINE_RETRIES if error.offline else self.max_retries
             if error.bad_reply and not retry_bad_replies:
                 retries = 0
@@ -179,7 +210,15 @@ class CrossrefClient:
                     self.offline_reason = error.reason
                     self._offline_until = self.limiter.clock() + OFFLINE_HOLD_S
                 raise error
-            self.limiter.backoff(attempt, error.retry_after)
+            wait = max(self.limiter.backoff_delay(attempt), error.retry_after or 0.0)
+            if waited + wait > self.max_retry_wait_s:  # Retry-After: 100000 is not waited for: the DOIs stay pending
+                error.reason += (f"; Crossref asked refmgr to wait {wait:,.0f} s, more than the "
+                                 f"{self.max_retry_wait_s:.0f} s it waits per request")  # fmt: skip
+                raise error
+            if time.monotonic() + wait >= batch_deadline:
+                error.reason += f"; gave up after {self.batch_deadline_s:.0f} s of retries"
+                raise error
+            waited += self.limiter.backoff(attempt, error.retry_after)
             attempt += 1
 
     # ----- requests -----------------------------------------------------------------------
@@ -225,7 +264,19 @@ class CrossrefClient:
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> dict[str, Lookup]:
-        """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help."""
+        """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help.
+
+        `cancel` is also checked while waiting for a slot or a retry and during a transfer, which it cuts off.
+        """
+        previous, self.cancel = self.cancel, cancel or self.cancel
+        try:
+            return self._fetch(dois, progress, cancel)
+        finally:
+            self.cancel = previous
+
+    def _fetch(
+        self, dois: Iterable[str], progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None
+    ) -> dict[str, Lookup]:
         wanted = list(dict.fromkeys(normalise_doi(d) or d for d in dois))
         results: dict[str, Lookup] = {}
         singles = [d for d in wanted if "," in d]
@@ -347,6 +398,9 @@ def classify(exc: BaseException, status: int | None, headers: dict[str, str], ba
     retry_after = parse_retry_after(headers.get("retry-after"))
     host = urlsplit(base_url).hostname or base_url
     cause = exc.__cause__ if isinstance(exc, RuntimeError) and exc.__cause__ is not None else exc
+    if isinstance(cause, Interrupted):
+        reason = f"Crossref's reply was too slow ({cause}; cut off)" if cause.timed_out else CANCELLED
+        return CrossrefError(reason, transient=True, status=status)
     if isinstance(cause, ReplyTooLarge):
         return CrossrefError(str(cause), transient=False, status=status, bad_reply=True)
     if isinstance(cause, BadEncoding):

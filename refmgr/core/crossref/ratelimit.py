@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 SINGLE, LIST = "single", "list"
+CANCEL_CHECK_S = 0.2  # how often a cancellable wait looks at cancel()
 
 
 @dataclass(frozen=True)
@@ -91,22 +92,37 @@ class RateLimiter:
             return start - now
 
     @contextmanager
-    def slot(self, kind: str) -> Iterator[None]:
-        """Wait for a concurrency slot and the pacing of this kind, then run the request."""
+    def slot(self, kind: str, cancel: Callable[[], bool] | None = None) -> Iterator[None]:
+        """Wait for a concurrency slot and the pacing of this kind, then run the request.
+
+        With `cancel`, the wait is cut into short naps and ends early (the request body still runs: the
+        caller checks cancel() again before sending).
+        """
         with self._lock:
             while self._in_flight >= self.concurrency:
-                self._lock.wait()
+                if cancel is not None and cancel():
+                    break
+                self._lock.wait(CANCEL_CHECK_S if cancel is not None else None)
             self._in_flight += 1
         try:
             delay = self.reserve(kind)
             if delay > 0:
                 self.waited += delay
-                self.sleep(delay)
+                self._pause(delay, cancel)
             yield
         finally:
             with self._lock:
                 self._in_flight -= 1
                 self._lock.notify()
+
+    def _pause(self, delay: float, cancel: Callable[[], bool] | None) -> None:
+        """Sleep for delay seconds, or until cancel() says stop (checked every CANCEL_CHECK_S)."""
+        if cancel is None:
+            self.sleep(delay)
+            return
+        end = self.clock() + delay
+        while (left := end - self.clock()) > 0 and not cancel():
+            self.sleep(min(left, CANCEL_CHECK_S))
 
     def update_from_headers(self, kind: str, headers: Mapping[str, str]) -> None:
         """Adopt the limits Crossref announces in x-rate-limit-* and x-concurrency-limit headers."""
@@ -125,9 +141,13 @@ class RateLimiter:
                 self.limits[kind] = updated
                 self._lock.notify_all()
 
+    def backoff_delay(self, attempt: int) -> float:
+        """The exponential backoff before retry number attempt + 1, without any Retry-After."""
+        return min(self.base_backoff * (2**attempt), self.max_backoff)
+
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Block every kind after a 429/503/timeout; return the delay (Retry-After wins if longer)."""
-        delay = min(self.base_backoff * (2**attempt), self.max_backoff)
+        delay = self.backoff_delay(attempt)
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.max_backoff * 5))
         with self._lock:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx2
@@ -15,6 +19,7 @@ import httpx2
 MAX_WORK_BYTES = 5 * 2**20
 LIST_BYTES_PER_WORK = 256 * 2**10
 STEP = 2**16  # decoded bytes produced at a time, so a compression bomb never expands beyond the cap plus this
+WATCH_INTERVAL_S = 0.1  # how soon a cancel or a passed deadline cuts a transfer in progress
 ACCEPTED_ENCODINGS = "gzip, deflate"  # the ones decoded here step by step (not br/zstd, which httpx2 might offer)
 
 
@@ -65,29 +70,103 @@ def decoded_chunks(response: httpx2.Response) -> Iterator[bytes]:
         yield tail
 
 
-def capped_get(session: httpx2.Client, url: str, limit: int, **kwargs: Any) -> tuple[httpx2.Response, int]:
+class Interrupted(Exception):
+    """A transfer stopped midway: past its overall deadline (`timed_out`) or cancelled."""
+
+    def __init__(self, timed_out: bool, seconds: float) -> None:
+        super().__init__(f"the reply took over {seconds:.0f} s" if timed_out else "cancelled during the transfer")
+        self.timed_out = timed_out
+
+
+class _Watchdog:
+    """Cuts a streamed reply's connection (from another thread) once a deadline passes or cancel() says so.
+
+    httpx's timeout counts per read, so a server sending a byte every few seconds never trips it; shutting the
+    socket down makes the blocked read return at once.
+    """
+
+    def __init__(self, response: httpx2.Response, deadline: float | None, cancel: Callable[[], bool] | None) -> None:
+        self.deadline, self.cancel = deadline, cancel
+        self.fired: bool | None = None  # True: deadline passed; False: cancelled; None: not fired
+        self._done = threading.Event()
+        stream = response.extensions.get("network_stream")
+        self._socket = stream.get_extra_info("socket") if stream is not None else None
+        self._thread = threading.Thread(target=self._watch, name="refmgr-reply-watchdog", daemon=True)
+        if self._socket is not None and (deadline is not None or cancel is not None):
+            self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(WATCH_INTERVAL_S):
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                self.fired = True
+            elif self.cancel is not None and self.cancel():
+                self.fired = False
+            else:
+                continue
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
+            return
+
+    def stop(self) -> None:
+        """The transfer is over: stop watching."""
+        self._done.set()
+
+
+def capped_get(
+    session: httpx2.Client,
+    url: str,
+    limit: int,
+    deadline: float | None = None,
+    cancel: Callable[[], bool] | None = None,
+    **kwargs: Any,
+) -> tuple[httpx2.Response, int]:
     """GET through the session with the body cut off past `limit` decoded bytes; the response and bytes read.
 
-    The returned response holds the decoded body whole, so its headers no longer name an encoding or length.
+    `deadline` (time.monotonic()) bounds the whole transfer and `cancel` interrupts it midway: either raises
+    Interrupted. The returned response holds the decoded body whole, so its headers no longer name an encoding
+    or length.
     """
     headers = {**(kwargs.pop("headers", None) or {}), "Accept-Encoding": ACCEPTED_ENCODINGS}
+    if deadline is not None:  # no single read may outlast the overall deadline either
+        remaining = max(deadline - time.monotonic(), 0.1)
+        timeout = httpx2.Timeout(kwargs.pop("timeout", None) or session.timeout)
+        kwargs["timeout"] = httpx2.Timeout(
+            connect=min(timeout.connect or remaining, remaining), read=min(timeout.read or remaining, remaining),
+            write=min(timeout.write or remaining, remaining), pool=min(timeout.pool or remaining, remaining),
+        )  # fmt: skip
     request = session.build_request("GET", url, headers=headers, **kwargs)
+    started = time.monotonic()
     response = session.send(request, stream=True)
+    watchdog = _Watchdog(response, deadline, cancel)
     chunks: list[bytes] = []
-    size = 0
     try:
-        declared = response.headers.get("content-length", "")
-        if declared.isdecimal() and int(declared) > limit:  # compressed or not, the body is at least this long
-            raise ReplyTooLarge(int(declared), limit, declared=True)
-        for chunk in decoded_chunks(response):
-            size += len(chunk)
-            if size > limit:
-                raise ReplyTooLarge(size, limit, declared=False)
-            chunks.append(chunk)
+        try:
+            _read_capped(response, limit, chunks)
+        except (httpx2.TransportError, BadEncoding):
+            if watchdog.fired is not None:
+                raise Interrupted(watchdog.fired, time.monotonic() - started) from None
+            raise
+        if watchdog.fired is not None:
+            raise Interrupted(watchdog.fired, time.monotonic() - started)
+        size = sum(len(c) for c in chunks)
     finally:
+        watchdog.stop()
         response.close()
     dropped = ("content-encoding", "content-length")
     kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in dropped]
     whole = httpx2.Response(response.status_code, headers=kept, content=b"".join(chunks), request=request,
                             extensions=response.extensions)  # fmt: skip
     return whole, size
+
+
+def _read_capped(response: httpx2.Response, limit: int, chunks: list[bytes]) -> None:
+    """Read the decoded body into chunks, ReplyTooLarge past the limit (or a Content-Length over it)."""
+    size = 0
+    declared = response.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > limit:  # compressed or not, the body is at least this long
+        raise ReplyTooLarge(int(declared), limit, declared=True)
+    for chunk in decoded_chunks(response):
+        size += len(chunk)
+        if size > limit:
+            raise ReplyTooLarge(size, limit, declared=False)
+        chunks.append(chunk)

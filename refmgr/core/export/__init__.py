@@ -76,7 +76,7 @@ def write_output(text: str, path: str | Path) -> None:
             os.fsync(stream.fileno())
         if target.is_dir():
             raise IsADirectoryError(21, "is a folder", str(target))
-        os.chmod(temp_name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.chmod(temp_name, target.stat().st_mode & 0o777 if target.exists() else 0o600)  # new exports: owner-only
         os.replace(temp_name, target)
     except OSError as error:
         Path(temp_name).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 import bibtexparser
@@ -14,10 +15,15 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 from refmgr.core.formats.bibtex import CSL_TO_BIBTEX
 from refmgr.core.model import Article, normalise_name, normalise_title, parse_date_parts
 
+ONE_LINE_FIELDS = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "article_number", "publisher",
+                   "language", "abstract", "notes")
+LITERAL_FIELDS = frozenset({"doi", "url", "pmid", "pmcid", "issn", "date", "year", "month"})
 KEY_STOPWORDS = frozenset({
     "a", "an", "the", "of", "on", "in", "at", "to", "for", "and", "or", "with", "from", "by", "as", "is", "are",
     "was", "were", "via", "into", "its", "their", "this", "that", "new",
 })
+_LIGATURE = re.compile(r"-(?=-)|'(?=')|`(?=`)")
+_SPLITS_NAMES = re.compile(r",|\band\b", re.IGNORECASE)
 _INNER_CAPITAL = re.compile(r"\w*[a-z0-9]\w*[A-Z]\w*|[A-Z]{2,}\w*")
 
 
@@ -29,8 +35,15 @@ def _encoder() -> UnicodeToLatexEncoder:
 
 
 def latex(text: str) -> str:
-    """Text with LaTeX specials and non-ASCII characters escaped for classic BibTeX."""
-    return _encoder().unicode_to_latex(text) if text else ""
+    """Text with LaTeX specials and non-ASCII characters escaped for classic BibTeX.
+
+    Straight double quotes, "--" and "''" are written so that they read back as themselves ({"}, -{}-, '{}'),
+    not as the typographic quotes and dashes BibTeX makes of them.
+    """
+    if not text:
+        return ""
+    encoded = '{"}'.join(_encoder().unicode_to_latex(part) for part in text.split('"'))
+    return _LIGATURE.sub(lambda m: m.group(0)[0] + "{}", encoded)
 
 
 def protect_title(text: str) -> str:
@@ -72,18 +85,43 @@ def _suffix(n: int) -> str:
 
 
 def _author(article_author: object) -> str:
-    family = getattr(article_author, "family", "")
+    family = one_line(getattr(article_author, "family", ""))
     if not family:
-        return "{" + latex(getattr(article_author, "literal", "")) + "}"
-    given = getattr(article_author, "given", "")
+        return "{" + latex(one_line(getattr(article_author, "literal", ""))) + "}"
+    given = one_line(getattr(article_author, "given", ""))
     family_tex = latex(family)
-    if " " in family and not family[0].islower():  # "Arén Frontera": keep as one family name
+    if (" " in family and not family[0].islower()) or _SPLITS_NAMES.search(family) or "\\" in family_tex:
+        # "Arén Frontera" stays one family name, "," or " and " split nothing, "Érdi" keeps its accent
         family_tex = "{" + family_tex + "}"
-    return f"{family_tex}, {latex(given)}" if given else family_tex
+    given_tex = "{" + latex(given) + "}" if _SPLITS_NAMES.search(given) else latex(given)
+    return f"{family_tex}, {given_tex}" if given else family_tex
+
+
+def one_line(text: str) -> str:
+    """Text with line breaks and runs of spaces made one space (BibTeX reads fields so anyway)."""
+    return " ".join(text.split())
+
+
+def verbatim(text: str) -> str:
+    """A DOI, URL or identifier as a BibTeX value: one line, braces percent-encoded unless they balance.
+
+    These fields are not LaTeX-escaped (readers take them literally), so an unbalanced brace would end the
+    field early: "10.1/x}, note = {forged" must not become a second field.
+    """
+    text = "".join(text.split())
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth == 0 and "\\" not in text:
+        return text
+    return text.replace("%", "%25").replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
 
 
 def bibtex_fields(article: Article) -> list[tuple[str, str]]:
-    """(field, value) pairs of one entry, values already LaTeX-escaped."""
+    """(field, value) pairs of one entry, values already LaTeX-escaped (and each on one line)."""
+    article = replace(article, **{n: one_line(getattr(article, n)) for n in ONE_LINE_FIELDS})
     parts = parse_date_parts(article.date)
     fields = [
         ("author", " and ".join(_author(a) for a in article.authors)),
@@ -95,7 +133,7 @@ def bibtex_fields(article: Article) -> list[tuple[str, str]]:
         ("date", article.date if len(parts) > 2 else ""),
         ("volume", latex(article.volume)),
         ("number", latex(article.issue)),
-        ("pages", latex(article.pages.replace("-", "--"))),
+        ("pages", "--".join(latex(part) for part in article.pages.split("-"))),
         ("eid", latex(article.article_number)),
         ("doi", article.doi),
         ("pmid", article.pmid),
@@ -104,18 +142,23 @@ def bibtex_fields(article: Article) -> list[tuple[str, str]]:
         ("publisher", latex(article.publisher)),
         ("language", latex(article.language)),
         ("abstract", latex(" ".join(article.abstract.split()))),
-        ("keywords", latex("; ".join(k.display for k in article.keywords))),
+        ("keywords", latex("; ".join(one_line(k.display) for k in article.keywords))),
         ("url", article.url),
         ("note", latex(" ".join(article.notes.split()))),
     ]
     return [(name, value) for name, value in fields if value]
 
 
+def _fields(article: Article) -> list[tuple[str, str]]:
+    """bibtex_fields with every value on one line and the literal (unescaped) fields made brace-safe."""
+    return [(n, verbatim(v) if n in LITERAL_FIELDS else " ".join(v.split())) for n, v in bibtex_fields(article)]
+
+
 def write_bibtex(articles: Iterable[Article]) -> str:
     """BibTeX text for the articles, with unique cite keys."""
     articles = list(articles)
     entries = [
-        Entry(CSL_TO_BIBTEX.get(a.type, "misc"), key, [Field(n, v) for n, v in bibtex_fields(a)])
+        Entry(CSL_TO_BIBTEX.get(a.type, "misc"), key, [Field(n, v) for n, v in _fields(a)])
         for a, key in zip(articles, cite_keys(articles), strict=True)
     ]
     if not entries:

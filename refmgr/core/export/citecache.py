@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from refmgr import APP_NAME
+from refmgr.core.private import private_dir, private_file
 
 CACHE_ENV = "REFMGR_CACHE_DIR"
 MEMORY_LIMIT = 50_000
@@ -53,9 +54,10 @@ class EntryCache:
             self._opened = True
             assert self.path is not None
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(self.path.parent)
                 if self.path.is_file() and self.path.stat().st_size > FILE_LIMIT_BYTES:
                     self.path.unlink()
+                private_file(self.path)
                 conn = sqlite3.connect(str(self.path), timeout=2.0, check_same_thread=False, isolation_level=None)
                 conn.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
                 self._conn = conn

@@ -62,7 +62,20 @@ def ris_entry(article: Article) -> dict[str, Any]:
     return entry
 
 
+def one_line(value: Any) -> Any:
+    """A field value with every line break (CR, LF, VT, FF, NEL, U+2028/9...) and run of spaces made one space.
+
+    An RIS field is one line: a line break inside a value would start a new tag line, so that a title
+    holding a line break then "ER  - " and "TY  - JOUR" would forge a second record on re-import.
+    """
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [flat for item in value if (flat := one_line(item))]
+    return value
+
+
 def write_ris(articles: Iterable[Article]) -> str:
-    """RIS text for the articles, one TY ... ER record each."""
-    entries = [ris_entry(a) for a in articles]
+    """RIS text for the articles, one TY ... ER record each; every field on one line."""
+    entries = [{k: v for k, v in ((k, one_line(v)) for k, v in ris_entry(a).items()) if v} for a in articles]
     return rispy.dumps(entries, implementation=_Writer, list_tags=LIST_TAGS) if entries else ""

@@ -174,8 +174,9 @@ def _plain_family_given(name: str) -> tuple[str, str] | None:
 
 
 def _balanced(text: str) -> bool:
+    """True when the braces balance, escaped ones (\\{ \\}) not counted."""
     depth = 0
-    for char in text:
+    for char in re.sub(r"\\.", "", text):
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth < 0:
             return False

@@ -23,7 +23,6 @@ PUBLICATION_TYPES = {
     "correction": "Published Erratum", "retraction": "Retraction of Publication",
 }  # fmt: skip
 CITATION_TAGS = ("mixed-citation", "element-citation", "citation")
-_ARTICLE_BLOCK = re.compile(r"<article[\s>].*?</article\s*>", re.DOTALL)
 
 
 def sniff(text: str) -> int:
@@ -38,7 +37,7 @@ def sniff(text: str) -> int:
 
 def parse(text: str) -> Iterator[ParsedRecord]:
     """One record per <article>; a file that is not well-formed is retried article by article."""
-    return parse_xml_articles(text, _ARTICLE_BLOCK, _articles, _record, "article")
+    return parse_xml_articles(text, _articles, _record, "article")
 
 
 def _articles(root: Element) -> list[Element]:

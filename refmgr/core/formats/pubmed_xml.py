@@ -15,7 +15,6 @@ from refmgr.core.model import Article, Author, Keyword, Reference
 NAME = "pubmed-xml"
 EXTENSIONS = ("xml",)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ARTICLE_BLOCK = re.compile(r"<PubmedArticle>.*?</PubmedArticle>", re.DOTALL)
 
 
 def sniff(text: str) -> int:
@@ -28,7 +27,7 @@ def sniff(text: str) -> int:
 
 def parse(text: str) -> Iterator[ParsedRecord]:
     """One record per <PubmedArticle>; if the file is not well-formed, each article is parsed on its own."""
-    return parse_xml_articles(text, _ARTICLE_BLOCK, _articles, _record, "PubmedArticle")
+    return parse_xml_articles(text, _articles, _record, "PubmedArticle")
 
 
 def _articles(root: Element) -> list[Element]:
