@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.crossref_server import crossref_client, crossref_server, fake_clock, records_by_doi  # noqa: F401
+from tests.enrich_server import enrich_server, sources  # noqa: F401
 from tests.zotero_server import zotero_server  # noqa: F401
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,6 +31,10 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("REFMGR_LIBRARY", raising=False)
     monkeypatch.delenv("REFMGR_CROSSREF_URL", raising=False)
     monkeypatch.delenv("REFMGR_MAILTO", raising=False)
+    # PubMed and Europe PMC: a closed loopback port unless a test starts tests/enrich_server.py (never the internet)
+    monkeypatch.setenv("REFMGR_EUROPEPMC_URL", "http://127.0.0.1:9/europepmc/webservices/rest")
+    monkeypatch.setenv("REFMGR_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils")
+    monkeypatch.delenv("REFMGR_NCBI_API_KEY", raising=False)
     for name in ("REFMGR_ZOTERO_URL", "REFMGR_ZOTERO_API_KEY", "REFMGR_ZOTERO_USER_ID"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
@@ -16,12 +18,16 @@ from refmgr.core.lists import create_list, find_list
 from refmgr.core.settings import Settings
 from refmgr.paths import settings_file
 
+if TYPE_CHECKING:
+    from refmgr.core.sources.enrich import Sources
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the Crossref subcommands."""
-    p = subparsers.add_parser("add", help="add articles by DOI (any text containing DOIs; - reads stdin)")
+    p = subparsers.add_parser("add", help="add articles by DOI, PMID or PMCID (or text containing them; - reads stdin)")
     p.add_argument("texts", nargs="+", metavar="TEXT", help="DOIs, doi.org links or text containing them; - for stdin")
     p.add_argument("--list", metavar="NAME", help="also put the articles on this reading list (created if needed)")
+    p.add_argument("--no-enrich", action="store_true", help="skip PubMed and Europe PMC (MeSH, trials, legends)")
     library_option(p)
     p.set_defaults(handler=cmd_add)
 
@@ -47,6 +53,17 @@ def make_client() -> CrossrefClient:
     """A client from the user's settings (REFMGR_CROSSREF_URL and REFMGR_MAILTO override them)."""
     try:
         return client_from_settings(Settings.load(settings_file()))
+    except ValueError as error:  # a contact e-mail that cannot be sent
+        raise UsageError(str(error)) from error
+
+
+def make_sources(skip: bool = False) -> Sources | None:
+    """PubMed and Europe PMC clients from the settings, or None when asked to skip them (or turned off there)."""
+    from refmgr.core.sources.enrich import sources_from_settings
+
+    settings = Settings.load(settings_file())
+    try:
+        return None if skip or not settings.enrich else sources_from_settings(settings)
     except ValueError as error:  # a contact e-mail that cannot be sent
         raise UsageError(str(error)) from error
 
@@ -77,11 +94,13 @@ def read_stdin() -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
     texts = [read_stdin() if text == "-" else text for text in args.texts]
-    with open_library(args) as library, make_client() as client:
+    texts = [f"PMID: {text.strip()}" if text.strip().isdecimal() else text for text in texts]  # `refmgr add 30779529`
+    sources = make_sources(args.no_enrich)
+    with open_library(args) as library, make_client() as client, sources or nullcontext():
         list_id = None
         if args.list:
             list_id = find_list(library, args.list) or create_list(library, args.list)
-        report = import_inputs(library, texts=texts, client=client, list_id=list_id)
+        report = import_inputs(library, texts=texts, client=client, list_id=list_id, sources=sources)
         return _finish(report)
 
 
@@ -89,26 +108,33 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Fetch Crossref records again for some or all articles."""
     if not args.all and not args.articles:
         raise UsageError("refresh needs article ids, DOIs or PMIDs, or --all")
-    with open_library(args) as library, make_client() as client:
+    sources = make_sources()
+    with open_library(args) as library, make_client() as client, sources or nullcontext():
         if args.all:
             ids = [row[0] for row in library.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]
         else:
             ids = resolve_articles(library, args.articles)
-        return _finish(refresh_articles(library, client, ids))
+        return _finish(refresh_articles(library, client, ids, sources=sources))
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Retry every pending DOI; report what is still waiting."""
+    from refmgr.core.sources.enrich import pending_enrichment
+
     with open_library(args) as library:
-        if not pending_dois(library):
+        if not pending_dois(library) and not pending_enrichment(library):
             print("nothing pending")
             return EXIT_OK
-        with make_client() as client:
-            report = sync_pending(library, client)
+        sources = make_sources()
+        with make_client() as client, sources or nullcontext():
+            report = sync_pending(library, client, sources=sources)
         remaining = len(pending_dois(library))
         code = _finish(report)
         if remaining:
             print(f"{remaining} DOI(s) still pending; run `refmgr sync` again later")
+        waiting = len(pending_enrichment(library))
+        if waiting:
+            print(f"{waiting} article(s) still wait for PubMed/Europe PMC; run `refmgr sync` again later")
         return code
 
 

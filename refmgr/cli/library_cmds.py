@@ -9,7 +9,7 @@ from pathlib import Path
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.importer import import_files
+from refmgr.core.importer import ImportReport, import_files
 from refmgr.core.library import Library, LibraryError
 from refmgr.core.model import Article, citation_line, to_csl
 from refmgr.core.querycap import cap_query
@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the library subcommands."""
     p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib and other reference files")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--no-enrich", action="store_true", help="skip PubMed and Europe PMC (MeSH, trials, legends)")
     library_option(p)
     p.set_defaults(handler=cmd_import)
 
@@ -60,12 +61,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         try:
             report = import_files(library, [Path(f) for f in args.files])
+            _enrich_import(library, report, args.no_enrich)
         except LibraryError as error:
             raise UsageError(str(error)) from error
     print(report.render())
     if report.unreadable and not report.items:
         return EXIT_USAGE
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+def _enrich_import(library: Library, report: ImportReport, skip: bool) -> None:
+    """PubMed and Europe PMC for the imported articles with a DOI or PMID (unless --no-enrich)."""
+    from refmgr.cli.crossref_cmds import make_sources
+    from refmgr.core.sources.stages import enrich_report
+
+    if not any(item.article_id is not None for item in report.items):
+        return
+    sources = make_sources(skip)
+    if sources is not None:
+        with sources:
+            enrich_report(library, sources, report)
 
 
 def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
@@ -144,6 +159,10 @@ def format_article(article: Article) -> str:
     lines.append("  ".join(i for i in ids if i))
     if article.publication_types:
         lines.append("Type: " + "; ".join(article.publication_types))
+    if article.trials:
+        lines.append("Trials: " + ", ".join(f"{t.accession} ({t.registry or 'registry'})" for t in article.trials))
+    if article.open_access_url:
+        lines.append(f"Open access: {article.open_access_url}")
     if article.abstract:
         lines += ["", "Abstract:", wrap.fill(article.abstract)]
     if article.keywords:

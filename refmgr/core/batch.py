@@ -11,6 +11,7 @@ from refmgr.core.db import LibraryBase, now_iso
 from refmgr.core.fulltext import fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
 from refmgr.core.model import Article, normalise_title
+from refmgr.core.provenance import stamp_sources
 from refmgr.core.saving import SaveResult, _json
 
 
@@ -41,6 +42,8 @@ class BatchSavingMixin(LibraryBase):
         of a `catch` type fails only its own article (its savepoint rolled back) and is returned in its place.
         """
         results: list[SaveResult | Exception | None] = [None] * len(articles)
+        for article in articles:
+            stamp_sources(article, source)
         with self.transaction():
             keys = [_match_key(article) for article in articles]
             known = self._known_keys([key for key in keys if key is not None])
@@ -129,19 +132,28 @@ class BatchSavingMixin(LibraryBase):
             ],
         )
         conn.executemany(
-            "INSERT INTO keywords VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO keywords (article_id, position, term, kind, qualifiers, major, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major))
+                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major), k.source)
                 for article_id, article in zip(ids, articles, strict=True)
                 for i, k in enumerate(article.keywords)
             ],
         )
         conn.executemany(
-            "INSERT INTO figures VALUES (?, ?, ?, ?)",
+            "INSERT INTO figures (article_id, position, label, legend, source) VALUES (?, ?, ?, ?, ?)",
             [
-                (article_id, i, f.label, f.legend)
+                (article_id, i, f.label, f.legend, f.source)
                 for article_id, article in zip(ids, articles, strict=True)
                 for i, f in enumerate(article.figures)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO trials (article_id, position, accession, registry, source) VALUES (?, ?, ?, ?, ?)",
+            [
+                (article_id, i, t.accession, t.registry, t.source)
+                for article_id, article in zip(ids, articles, strict=True)
+                for i, t in enumerate(article.trials)
             ],
         )
         conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._reference_rows(ids, articles))

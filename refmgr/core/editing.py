@@ -53,7 +53,8 @@ class EditingMixin(LibraryBase):
             self.reindex(article_id)
 
     def set_figures(self, article_id: int, figures: list[Figure]) -> None:
-        """Replace an article's figures (for legends pasted by hand)."""
+        """Replace an article's figures (for legends pasted by hand): they are the user's now, never fetched over."""
+        figures = [Figure(label=f.label, legend=f.legend, source="hand") for f in figures]
         with self.transaction():
             self._write_figures(article_id, figures)
             self.reindex(article_id)

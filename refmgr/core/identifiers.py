@@ -13,7 +13,9 @@ _DOI_PREFIXES = re.compile(
     r"^(?:doi\s*:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/|info:doi/|urn:doi:)", re.IGNORECASE
 )
 _PMID_IN_TEXT = re.compile(
-    r"(?:\bPMID\s*:?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})\b", re.IGNORECASE
+    r"(?:\bPMID\s*:?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/|europepmc\.org/(?:article|abstract)/MED/)"
+    r"(\d{1,9})\b",
+    re.IGNORECASE,
 )
 _PMCID_IN_TEXT = re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
 _SIMPLE_DOI = re.compile(r"10\.\d{4,9}/[a-z0-9][a-z0-9\-._/]*[a-z0-9]")

@@ -17,8 +17,10 @@ from refmgr.core.library import Library, LibraryError
 from refmgr.core.textio import InputError, read_text_file
 
 BATCH_SIZE = 500
-ITEM_STATUSES = ("added", "updated", "duplicate", "pending", "not_found", "non_crossref", "failed")
-OK_STATUSES = {"added", "updated", "duplicate"}
+ITEM_STATUSES = (
+    "added", "updated", "duplicate", "enriched", "unchanged", "pending", "not_found", "non_crossref", "failed",
+)  # fmt: skip
+OK_STATUSES = {"added", "updated", "duplicate", "enriched", "unchanged"}
 # Errors that fail one record (bad data from a reader); a locked or broken library still stops the import.
 SAVE_ERRORS = (sqlite3.IntegrityError, ValueError, TypeError)
 

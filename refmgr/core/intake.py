@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from refmgr.core import lists
 from refmgr.core.crossref import cache
@@ -21,8 +22,8 @@ CancelCheck = Callable[[], bool]
 ItemCallback = Callable[[ItemReport], None]
 SAVE_BATCH = 200
 PUBMED_UNREACHABLE = (
-    "PubMed cannot be reached from refmgr (only Crossref is): add the article's DOI, or import its PubMed "
-    "page or MEDLINE/.nbib file"
+    "PubMed cannot be reached with PubMed and Europe PMC turned off (--no-enrich, or the enrich setting): add the "
+    "article's DOI, or import its PubMed page or MEDLINE/.nbib file"
 )
 NO_CLIENT = "offline: no Crossref connection (run `refmgr sync` when online)"
 
@@ -72,9 +73,15 @@ def import_inputs(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref."""
+    """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref.
+
+    With `sources` (refmgr.core.sources.enrich.Sources), PMIDs and PMCIDs are fetched from PubMed too, and every
+    imported article with a DOI or PMID is then enriched from PubMed and Europe PMC (see _pubmed_stages).
+    """
     run = _Run(progress, cancel, on_item)
+    pubmed_wanted: list[Any] | None = [] if sources is not None else None
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
         source = f"text {number}" if len(texts) > 1 else "text"
@@ -108,12 +115,27 @@ def import_inputs(
             run.report.warnings.extend(parsed.warnings)
             run.report.cancelled = run.report.cancelled or parsed.cancelled
         else:
-            _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids)
+            _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids, pubmed_wanted)
         run.step()
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
+    imported_ids += _pubmed_stages(library, sources, client, pubmed_wanted or [], imported_ids, run)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
     return run.report
+
+
+def _pubmed_stages(
+    library: Library, sources: Any, client: CrossrefClient | None, pubmed_wanted: list[Any], imported: list[int],
+    run: _Run,
+) -> list[int]:
+    """The PubMed/Europe PMC stages (refmgr.core.sources.stages): PMIDs and PMCIDs in, then enrichment; new ids."""
+    if sources is None:
+        return []
+    from refmgr.core.sources.stages import enrichment_stage, pubmed_id_stage
+
+    ids = pubmed_id_stage(library, sources, client, pubmed_wanted, run)
+    enrichment_stage(library, sources, [*imported, *ids], run)
+    return ids
 
 
 def oversize_text(text: str, name: str, limit: int = MAX_INPUT_BYTES) -> str:
@@ -132,6 +154,7 @@ def _collect_identifiers(
     wanted: dict[str, _Wanted],
     run: _Run,
     imported_ids: list[int],
+    pubmed_wanted: list[Any] | None = None,
 ) -> None:
     identifiers = extract_identifiers(text)
     if not identifiers:
@@ -147,6 +170,8 @@ def _collect_identifiers(
         if article_id is not None:
             run.add(ItemReport(label, "duplicate", article_id, "already in the library", source))
             imported_ids.append(article_id)
+        elif pubmed_wanted is not None:
+            pubmed_wanted.append((identifier, source, list_id))
         elif has_doi:
             run.report.warnings.append(f"{source}: {label} not looked up ({PUBMED_UNREACHABLE}); the DOIs were")
         else:
@@ -282,11 +307,17 @@ def sync_pending(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Retry every pending DOI; those that fail again stay pending with the new reason."""
+    """Retry every pending DOI; those that fail again stay pending with the new reason (and enrichments, too)."""
     run = _Run(progress, cancel, on_item)
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
-    _fetch_and_save(library, client, wanted, run, refresh=False)
+    ids = _fetch_and_save(library, client, wanted, run, refresh=False)
+    if sources is not None:
+        from refmgr.core.sources.enrich import pending_enrichment
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, [*pending_enrichment(library), *ids], run)
     return run.report
 
 
@@ -297,8 +328,12 @@ def refresh_articles(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    sources: Any = None,
 ) -> ImportReport:
-    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in."""
+    """Fetch these articles' records from Crossref again, ignoring the cache, and merge them in.
+
+    With `sources`, PubMed and Europe PMC are asked again too (their cache bypassed as well).
+    """
     run = _Run(progress, cancel, on_item)
     wanted = []
     for article_id in article_ids:
@@ -308,4 +343,8 @@ def refresh_articles(
         else:
             run.add(ItemReport(f"#{article_id}", "failed", article_id, "no DOI to look up in Crossref", "refresh"))
     _fetch_and_save(library, client, wanted, run, refresh=True)
+    if sources is not None:
+        from refmgr.core.sources.stages import enrichment_stage
+
+        enrichment_stage(library, sources, article_ids, run, refresh=True)
     return run.report

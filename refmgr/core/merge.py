@@ -5,6 +5,7 @@ from __future__ import annotations
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.model import Article, Author, Reference, normalise_title
+from refmgr.core.provenance import merge_figures, merge_keywords, merge_trials
 
 
 def merge_articles(existing: Article, incoming: Article) -> Article:
@@ -29,11 +30,9 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
     merged.retracted = existing.retracted or incoming.retracted
     if incoming.authors and _authors_richer(incoming.authors, existing.authors):
         merged.authors = incoming.authors
-    if incoming.keywords:
-        kinds = {k.kind for k in incoming.keywords}
-        merged.keywords = [k for k in existing.keywords if k.kind not in kinds] + incoming.keywords
-    if incoming.figures:
-        merged.figures = incoming.figures
+    merged.keywords = merge_keywords(merged.keywords, incoming.keywords)
+    merged.figures = merge_figures(merged.figures, incoming.figures)
+    merged.trials = merge_trials(merged.trials, incoming.trials)
     if incoming.references and len(incoming.references) >= len(existing.references):
         merged.references = _keep_resolutions(existing.references, incoming.references)
     if incoming.notes and incoming.notes not in existing.notes:

@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 KEYWORD_KINDS = ("author", "mesh", "subject")
+# Where a keyword, legend or trial number came from, weakest first; a stronger source is never replaced by a weaker.
+# "file" is a record the user imported (RIS, BibTeX, CSL-JSON, JATS), "page" a PubMed page, "hand" typed or edited.
+SOURCES = ("", "crossref", "europepmc", "pubmed", "file", "jats", "page", "hand")
 REFERENCE_STATUSES = ("unresolved", "resolved", "ambiguous", "in_library")
 READ_STATUSES = ("unread", "reading", "read")
 
@@ -46,6 +49,7 @@ class Keyword:
     kind: str = "author"
     qualifiers: list[str] = field(default_factory=list)
     major: bool = False
+    source: str = ""
 
     @property
     def display(self) -> str:
@@ -60,6 +64,16 @@ class Figure:
 
     label: str
     legend: str
+    source: str = ""
+
+
+@dataclass
+class Trial:
+    """A trial registry number (ClinicalTrials.gov NCT..., ISRCTN, EudraCT) and where it came from."""
+
+    accession: str
+    registry: str = "ClinicalTrials.gov"
+    source: str = ""
 
 
 @dataclass
@@ -107,6 +121,8 @@ class Article:
     citation_count: int | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
     retracted: bool = False
+    trials: list[Trial] = field(default_factory=list)
+    open_access_url: str = ""
     notes: str = ""
     tags: list[str] = field(default_factory=list)
     read_status: str = "unread"
@@ -135,6 +151,7 @@ class Article:
         values["authors"] = [Author(**a) for a in data.get("authors", [])]
         values["keywords"] = [Keyword(**k) for k in data.get("keywords", [])]
         values["figures"] = [Figure(**f) for f in data.get("figures", [])]
+        values["trials"] = [Trial(**t) for t in data.get("trials", [])]
         values["references"] = [Reference(**r) for r in data.get("references", [])]
         return cls(**values)
 
@@ -205,7 +222,12 @@ def to_csl(article: Article) -> dict[str, Any]:
     if article.publication_types:
         item["genre"] = "; ".join(article.publication_types)
     item["keywords"] = [{"term": k.term, "kind": k.kind, **_keyword_extras(k)} for k in article.keywords]
-    item["figures"] = [{"label": f.label, "legend": f.legend} for f in article.figures]
+    item["figures"] = [{"label": f.label, "legend": f.legend, **_source(f.source)} for f in article.figures]
+    item["trials"] = [
+        {"id": t.accession, "registry": t.registry, **_source(t.source)} for t in article.trials
+    ]
+    if article.open_access_url:
+        item["open-access"] = article.open_access_url
     item["references"] = [
         {"position": i + 1, "text": r.text, "doi": r.doi, "pmid": r.pmid, "status": r.status}
         for i, r in enumerate(article.references)
@@ -217,8 +239,17 @@ def to_csl(article: Article) -> dict[str, Any]:
     return item
 
 
+def source_rank(source: str) -> int:
+    """How strong a source is (see SOURCES); an unknown name ranks like a user-imported file."""
+    return SOURCES.index(source) if source in SOURCES else SOURCES.index("file")
+
+
+def _source(source: str) -> dict[str, str]:
+    return {"source": source} if source else {}
+
+
 def _keyword_extras(keyword: Keyword) -> dict[str, Any]:
-    extras: dict[str, Any] = {}
+    extras: dict[str, Any] = _source(keyword.source)
     if keyword.qualifiers:
         extras["qualifiers"] = list(keyword.qualifiers)
     if keyword.major:
@@ -279,10 +310,16 @@ def from_csl(item: dict[str, Any]) -> Article:
         article.publication_types = [g.strip() for g in genre.split(";") if g.strip()]
     article.keywords = _keywords_from_csl(item.get("keywords") or item.get("keyword"))
     article.figures = [
-        Figure(label=str(f.get("label", "")), legend=str(f.get("legend", "")))
+        Figure(label=str(f.get("label", "")), legend=str(f.get("legend", "")), source=str(f.get("source") or ""))
         for f in item.get("figures") or []
         if isinstance(f, dict)
     ]
+    article.trials = [
+        Trial(accession=str(t["id"]), registry=str(t.get("registry") or "ClinicalTrials.gov"),
+              source=str(t.get("source") or ""))
+        for t in item.get("trials") or []
+        if isinstance(t, dict) and t.get("id")
+    ]  # fmt: skip
     article.references = _references_from_csl(item.get("references") or item.get("reference") or [])
     article.retracted = bool(item.get("retracted"))
     tags = item.get("tags")
@@ -335,6 +372,7 @@ def _keywords_from_csl(value: Any) -> list[Keyword]:
                     kind=str(entry.get("kind") or "author"),
                     qualifiers=[str(q) for q in entry.get("qualifiers") or []],
                     major=bool(entry.get("major")),
+                    source=str(entry.get("source") or ""),
                 )
             )
         elif isinstance(entry, str) and entry.strip():

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
-from refmgr.core.model import Article, Author, Figure, Keyword, Reference
+from refmgr.core.model import Article, Author, Figure, Keyword, Reference, Trial
 from refmgr.core.querycap import cap_query
 from refmgr.core.search import (
     RANK_ORDER,
@@ -80,11 +80,20 @@ class ReadingMixin(LibraryBase):
         ]
         article.keywords = [
             Keyword(
-                term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"])
+                term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"]),
+                source=r["source"],
             )
             for r in q("SELECT * FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
         ]
         article.figures = self.figures(article_id)
+        article.trials = [
+            Trial(accession=a, registry=r, source=s)
+            for a, r, s in q(
+                "SELECT accession, registry, source FROM trials WHERE article_id = ? ORDER BY position", (article_id,)
+            )
+        ]
+        oa = q("SELECT open_access_url FROM enrichment WHERE article_id = ?", (article_id,)).fetchone()
+        article.open_access_url = oa[0] if oa else ""
         article.references = self.references(article_id)
         article.tags = self.tags_of(article_id)
         return article
@@ -92,9 +101,9 @@ class ReadingMixin(LibraryBase):
     def figures(self, article_id: int) -> list[Figure]:
         """An article's figures in order."""
         rows = self.conn.execute(
-            "SELECT label, legend FROM figures WHERE article_id = ? ORDER BY position", (article_id,)
+            "SELECT label, legend, source FROM figures WHERE article_id = ? ORDER BY position", (article_id,)
         )
-        return [Figure(label=label, legend=legend) for label, legend in rows]
+        return [Figure(label=label, legend=legend, source=source) for label, legend, source in rows]
 
     def references(self, article_id: int) -> list[Reference]:
         """An article's reference list in order, with resolution state."""

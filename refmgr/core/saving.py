@@ -13,7 +13,8 @@ from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase, now_iso
 from refmgr.core.fulltext import fts_values, fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
 from refmgr.core.merge import merge_articles
-from refmgr.core.model import Article, Figure, Reference, normalise_name, normalise_title
+from refmgr.core.model import Article, Figure, Reference, Trial, normalise_name, normalise_title
+from refmgr.core.provenance import stamp_sources
 
 
 @dataclass
@@ -58,6 +59,7 @@ class SavingMixin(LibraryBase):
 
     def save(self, article: Article, source: str = "") -> SaveResult:
         """Add an article, or merge it into the existing record of the same work."""
+        stamp_sources(article, source)
         with self.transaction():
             duplicate = self.find_duplicate(article)
             if duplicate is None:
@@ -113,6 +115,11 @@ class SavingMixin(LibraryBase):
             row[name] = _json(getattr(article, name))
         return row
 
+    def merge_into(self, article_id: int, incoming: Article) -> bool:
+        """Merge a partial record (an enrichment) into one article, stronger sources kept; True if it changed."""
+        with self.transaction():
+            return self._merge(article_id, incoming)
+
     def _merge(self, article_id: int, incoming: Article) -> bool:
         existing = self.get(article_id)
         assert existing is not None
@@ -136,7 +143,7 @@ class SavingMixin(LibraryBase):
         """Write authors, keywords, figures, references and types; `fresh` skips clearing old rows."""
         conn = self.conn
         if not fresh:
-            for table in ("authors", "keywords", "figures", "refs", "publication_types"):
+            for table in ("authors", "keywords", "figures", "refs", "publication_types", "trials"):
                 conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         conn.executemany(
             "INSERT INTO authors VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -146,12 +153,14 @@ class SavingMixin(LibraryBase):
             ],
         )
         conn.executemany(
-            "INSERT INTO keywords VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO keywords (article_id, position, term, kind, qualifiers, major, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major))
+                (article_id, i, k.term, k.kind, _json(k.qualifiers), int(k.major), k.source)
                 for i, k in enumerate(article.keywords)
             ],
         )
+        self._insert_trials(article_id, article.trials)
         if fresh:
             self._insert_figures(article_id, article.figures)
             self._insert_references(article_id, article.references)
@@ -170,8 +179,14 @@ class SavingMixin(LibraryBase):
 
     def _insert_figures(self, article_id: int, figures: list[Figure]) -> None:
         self.conn.executemany(
-            "INSERT INTO figures VALUES (?, ?, ?, ?)",
-            [(article_id, i, f.label, f.legend) for i, f in enumerate(figures)],
+            "INSERT INTO figures (article_id, position, label, legend, source) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, i, f.label, f.legend, f.source) for i, f in enumerate(figures)],
+        )
+
+    def _insert_trials(self, article_id: int, trials: list[Trial]) -> None:
+        self.conn.executemany(
+            "INSERT INTO trials (article_id, position, accession, registry, source) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, i, t.accession, t.registry, t.source) for i, t in enumerate(trials)],
         )
 
     def _write_references(self, article_id: int, references: list[Reference]) -> None:
@@ -240,6 +255,7 @@ class SavingMixin(LibraryBase):
             rows("SELECT family, given, literal FROM authors"),
             ((term, json.loads(qualifiers)) for term, qualifiers in rows("SELECT term, qualifiers FROM keywords")),
             rows("SELECT label, legend FROM figures"),
+            [accession for (accession,) in rows("SELECT accession FROM trials")],
         )
 
 

@@ -179,6 +179,38 @@ def _migrate_zotero(conn: sqlite3.Connection) -> None:
     migrate(conn)
 
 
+_SOURCE_OF_ARTICLE = (
+    "(SELECT CASE a.source WHEN 'crossref' THEN 'crossref' WHEN 'medline' THEN 'pubmed' "
+    "WHEN 'pubmed-page' THEN 'page' ELSE 'file' END FROM articles a WHERE a.id = article_id)"
+)
+
+
+def _migrate_enrichment(conn: sqlite3.Connection) -> None:
+    """Provenance of keywords and legends, trial numbers, enrichment state and cached PubMed/Europe PMC replies."""
+    for table in ("keywords", "figures"):  # written to be re-runnable, like the other steps
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "source" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN source TEXT NOT NULL DEFAULT ''")
+            conn.execute(f"UPDATE {table} SET source = {_SOURCE_OF_ARTICLE}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS trials (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "position INTEGER NOT NULL, accession TEXT NOT NULL, registry TEXT NOT NULL DEFAULT '', "
+        "source TEXT NOT NULL DEFAULT '', PRIMARY KEY (article_id, position)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS trials_accession ON trials(accession COLLATE NOCASE)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS enrichment ("
+        "article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, "
+        "status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', checked_at TEXT NOT NULL, "
+        "open_access_url TEXT NOT NULL DEFAULT '')"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS enrichment_status ON enrichment(status)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS source_cache (source TEXT NOT NULL, key TEXT NOT NULL, fetched_at TEXT NOT NULL, "
+        "body TEXT NOT NULL, PRIMARY KEY (source, key)) WITHOUT ROWID"
+    )
+
+
 def _migrate_search(conn: sqlite3.Connection) -> None:
     """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
     from refmgr.core import stemindex
@@ -196,7 +228,7 @@ def _migrate_search(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_search,
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_search,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -15,6 +15,11 @@ log = logging.getLogger(__name__)
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 CROSSREF_URL_ENV = "REFMGR_CROSSREF_URL"
 MAILTO_ENV = "REFMGR_MAILTO"
+DEFAULT_EUROPEPMC_URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"
+DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+EUROPEPMC_URL_ENV = "REFMGR_EUROPEPMC_URL"
+EUTILS_URL_ENV = "REFMGR_EUTILS_URL"
+NCBI_API_KEY_ENV = "REFMGR_NCBI_API_KEY"
 
 
 @dataclass
@@ -23,6 +28,10 @@ class Settings:
 
     mailto: str = ""
     crossref_url: str = ""
+    europepmc_url: str = ""
+    eutils_url: str = ""
+    ncbi_api_key: str = ""
+    enrich: bool = True
     library_path: str = ""
     citation_style: str = "vancouver"
     first_run_done: bool = False
@@ -72,6 +81,17 @@ class Settings:
         """Contact e-mail for the polite pool: REFMGR_MAILTO, then the setting."""
         return os.environ.get(MAILTO_ENV) or self.mailto
 
+    def effective_europepmc_url(self) -> str:
+        """Europe PMC REST base URL: REFMGR_EUROPEPMC_URL, then the setting, then the EBI's."""
+        return (os.environ.get(EUROPEPMC_URL_ENV) or self.europepmc_url or DEFAULT_EUROPEPMC_URL).rstrip("/")
+
+    def effective_eutils_url(self) -> str:
+        """NCBI E-utilities base URL: REFMGR_EUTILS_URL, then the setting, then NCBI's."""
+        return (os.environ.get(EUTILS_URL_ENV) or self.eutils_url or DEFAULT_EUTILS_URL).rstrip("/")
+
+    def effective_ncbi_api_key(self) -> str:
+        """The user's own NCBI API key (10 requests/s instead of 3): REFMGR_NCBI_API_KEY, then the setting."""
+        return (os.environ.get(NCBI_API_KEY_ENV) or self.ncbi_api_key).strip()
 
 def mailto_problem(mailto: str) -> str:
     """Why a contact e-mail cannot go into a request header (a line break or other control character), or ""."""

@@ -44,13 +44,14 @@ def stem_values(
     figures: Iterable[Sequence[str]],
     types: Iterable[str],
     state: Sequence[object] = (None, "unread", 0, False),
+    trials: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """The stemmed columns from (title, journal, abbrev, abstract, notes), the child rows, publication types
-    and (year, read status, rating, retracted) for the facets."""
+    """The stemmed columns from (title, journal, abbrev, abstract, notes), the child rows, publication types,
+    (year, read status, rating, retracted) for the facets, and trial registry numbers (with the keywords)."""
     title, journal, abbrev, abstract, notes = scalars
     types = list(types)
     figures = list(figures)
-    keyword_text = " ; ".join(" ".join([term, *qualifiers]) for term, qualifiers in keywords)
+    keyword_text = " ; ".join([*(" ".join([term, *qualifiers]) for term, qualifiers in keywords), *trials])
     legends = "\n".join(f"{label} {legend}" for label, legend in figures)
     journal_text = f"{journal} {abbrev}"
     raw = (title, author_text(authors), journal_text, abstract, keyword_text, legends, notes, " ; ".join(types))
@@ -68,6 +69,7 @@ def stem_values_of(article: Article) -> tuple[str, ...]:
         ((f.label, f.legend) for f in article.figures),
         article.publication_types,
         (article.year, article.read_status, article.rating, article.retracted),
+        [t.accession for t in article.trials],
     )
 
 
@@ -93,6 +95,7 @@ def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | Non
         rows("SELECT label, legend FROM figures"),
         types,
         row[5:],
+        [accession for (accession,) in rows("SELECT accession FROM trials")],
     )
 
 
@@ -127,6 +130,7 @@ def all_stem_rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
             ("keywords", "SELECT article_id, term, qualifiers FROM keywords ORDER BY article_id, position"),
             ("figures", "SELECT article_id, label, legend FROM figures ORDER BY article_id, position"),
             ("types", "SELECT article_id, name FROM publication_types ORDER BY article_id"),
+            ("trials", "SELECT article_id, accession FROM trials ORDER BY article_id, position"),
         )
     }
     heads: dict[str, tuple[int, list[tuple[object, ...]]] | None] = {n: next(r, None) for n, r in readers.items()}
@@ -155,6 +159,7 @@ def all_stem_rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
                 take("figures", article_id),  # type: ignore[arg-type]
                 [str(r[0]) for r in take("types", article_id)],
                 columns[5:],
+                [str(r[0]) for r in take("trials", article_id)],
             ),
         )
 

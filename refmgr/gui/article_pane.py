@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal
@@ -27,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from refmgr.core.library import Library
 from refmgr.core.matchwords import Highlighter
-from refmgr.core.model import READ_STATUSES, Article, citation_line
+from refmgr.core.model import READ_STATUSES, Article, Figure, Trial, citation_line
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
-from refmgr.gui.pane_models import KeywordModel, ReferenceModel
+from refmgr.gui.pane_models import KeywordModel, ReferenceModel, source_label
 from refmgr.gui.richtext import SafeTextBrowser, plain_tooltip, safe_abstract_html, shown_text
 from refmgr.gui.search_marks import badges_html, mark_document, marked_html
 
@@ -55,7 +56,28 @@ def links_html(article: Article) -> str:
         links.append(f'PMID: <a href="https://pubmed.ncbi.nlm.nih.gov/{article.pmid}/">{article.pmid}</a>')
     if article.pmcid:
         links.append(f'<a href="https://www.ncbi.nlm.nih.gov/pmc/articles/{article.pmcid}/">{article.pmcid}</a>')
+    if article.open_access_url.startswith("https://"):
+        links.append(f'<a href="{html.escape(article.open_access_url)}" title="Free full text (Europe PMC)">'
+                     "Open access</a>")  # fmt: skip
+    links += [trial_link(t) for t in article.trials]
     return " &nbsp;·&nbsp; ".join(links)
+
+
+def trial_link(trial: Trial) -> str:
+    """A trial registry number, linked to its registry page (ClinicalTrials.gov, ISRCTN) with its source as tooltip."""
+    accession = html.escape(trial.accession)
+    tip = html.escape(f"{trial.registry or 'Trial registry'} number, from {source_label(trial.source)}")
+    if re.fullmatch(r"NCT\d{8}", trial.accession):
+        return f'Trial: <a href="https://clinicaltrials.gov/study/{accession}" title="{tip}">{accession}</a>'
+    if re.fullmatch(r"ISRCTN\d+", trial.accession):
+        return f'Trial: <a href="https://www.isrctn.com/{accession}" title="{tip}">{accession}</a>'
+    return f'Trial: <span title="{tip}">{accession}</span>'
+
+
+def legends_source(figures: list[Figure]) -> str:
+    """Where the shown legends came from (for a tooltip), or ""."""
+    sources = list(dict.fromkeys(source_label(f.source) for f in figures))
+    return f"Legends from {', '.join(sources)}" if figures else ""
 
 
 class SideBySide(QSplitter):
@@ -109,6 +131,7 @@ class SideBySide(QSplitter):
         self.keyword_model.set_hits(self.hits)
         self.keywords_title.setText(f"<b>Keywords</b> ({len(keywords)})")
         self.legends_title.setText(f"<b>Figure legends</b> ({len(figures)})")
+        self.legends_title.setToolTip(legends_source(figures))
         self._render()
 
     def select_keyword(self, term: str) -> bool:

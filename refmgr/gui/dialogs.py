@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -73,9 +74,11 @@ class AddByIdentifierDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Add by identifier")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("DOIs, doi.org or PubMed links, PMIDs (PMID: 12345) — one or many, any form:"))
+        layout.addWidget(QLabel("DOIs, PMIDs, PMCIDs, doi.org, PubMed or PMC links — one or many, any form:"))
         self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("10.1007/s00270-025-04101-y\nhttps://doi.org/10.1136/esmoopen-2020-000776")
+        self.editor.setPlaceholderText(
+            "10.1007/s00270-025-04101-y\n30779529\nPMC8249384\nhttps://doi.org/10.1136/esmoopen-2020-000776"
+        )
         layout.addWidget(self.editor)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
@@ -111,8 +114,15 @@ class SettingsDialog(QDialog):
         self.style.addItems(CITATION_STYLES)
         if settings.citation_style in CITATION_STYLES:
             self.style.setCurrentText(settings.citation_style)
+        self.enrich = QCheckBox("Fetch MeSH, keywords, trial numbers and figure legends from PubMed and Europe PMC")
+        self.enrich.setChecked(settings.enrich)
+        self.ncbi_api_key = QLineEdit(settings.ncbi_api_key)
+        self.ncbi_api_key.setPlaceholderText("optional: your own NCBI API key (10 PubMed requests/s instead of 3)")
+        self.ncbi_api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         form.addRow("Contact e-mail:", self.mailto)
         form.addRow("Crossref address:", self.crossref_url)
+        form.addRow("", self.enrich)
+        form.addRow("NCBI API key:", self.ncbi_api_key)
         form.addRow("Library file:", row)
         form.addRow("Citation style:", self.style)
         note = QLabel("A new library location takes effect the next time refmgr starts.")
@@ -140,6 +150,8 @@ class SettingsDialog(QDialog):
         self.settings.crossref_url = self.crossref_url.text().strip()
         self.settings.library_path = self.library_path.text().strip()
         self.settings.citation_style = self.style.currentText()
+        self.settings.enrich = self.enrich.isChecked()
+        self.settings.ncbi_api_key = self.ncbi_api_key.text().strip()
 
 
 class ReportDialog(QDialog):

@@ -76,6 +76,8 @@ def refuse_oversized(request: ImportRequest) -> ImportRequest:
 def identifiers_text(text: str) -> str:
     """Identifiers typed in "Add by identifier", one per line in plain form (DOI, PubMed link, PMCID)."""
     lines = []
+    # a number alone on its line is a PMID
+    text = "\n".join(f"PMID: {line.strip()}" if line.strip().isdecimal() else line for line in text.splitlines())
     for identifier in extract_identifiers(text):
         if identifier.kind == "doi":
             lines.append(identifier.value)
@@ -93,13 +95,24 @@ def make_client(settings: Settings) -> Any:
     return client_from_settings(settings)
 
 
+def make_sources(settings: Settings) -> Any:
+    """PubMed and Europe PMC clients for the settings, or a do-nothing context when enrichment is turned off."""
+    from contextlib import nullcontext
+
+    from refmgr.core.sources.enrich import sources_from_settings
+
+    return sources_from_settings(settings) if settings.enrich else nullcontext()
+
+
 def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskContext], Any]:
-    """Background op: import texts and files (Crossref look-ups included); returns the ImportReport."""
+    """Background op: import texts and files (Crossref, then PubMed and Europe PMC); returns the ImportReport."""
 
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import import_inputs
 
-        with make_client(settings) as client:
+        with make_client(settings) as client, make_sources(settings) as sources:
+            if sources is not None:
+                sources.on_stage = context.item  # a str payload: the progress bar names the stage
             report = import_inputs(
                 context.library,
                 texts=tuple(request.texts),
@@ -109,6 +122,7 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
                 progress=context.progress,
                 cancel=context.cancelled,
                 on_item=context.item,
+                sources=sources,
             )
         report.unreadable[:0] = request.refused
         return report
@@ -122,8 +136,10 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
     def op(context: TaskContext) -> Any:
         from refmgr.core.intake import sync_pending
 
-        with make_client(settings) as client:
-            return sync_pending(context.library, client, context.progress, context.cancelled, context.item)
+        with make_client(settings) as client, make_sources(settings) as sources:
+            if sources is not None:
+                sources.on_stage = context.item
+            return sync_pending(context.library, client, context.progress, context.cancelled, context.item, sources)
 
     return op
 
@@ -148,5 +164,7 @@ def resolve_op(article_id: int, positions: list[int] | None, settings: Settings)
 
 
 def pending_count(library: Library) -> int:
-    """How many items wait in the pending table for Crossref to come back."""
-    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0])
+    """How many items wait for Crossref, PubMed or Europe PMC to come back."""
+    from refmgr.core.sources.enrich import pending_enrichment
+
+    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0]) + len(pending_enrichment(library))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from refmgr.core.model import Reference
 from refmgr.gui.highlight import KeywordHits
@@ -13,6 +13,15 @@ from refmgr.gui.richtext import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 KIND_LABELS = {"author": "Author keyword", "mesh": "MeSH heading", "subject": "Subject"}
+SOURCE_LABELS = {
+    "pubmed": "PubMed", "europepmc": "Europe PMC", "crossref": "Crossref", "page": "the PubMed page you imported",
+    "jats": "the JATS file you imported", "file": "the file you imported", "hand": "you",
+}  # fmt: skip
+
+
+def source_label(source: str) -> str:
+    """Where a keyword, legend or trial number came from, in words."""
+    return SOURCE_LABELS.get(source, source or "an earlier import")
 STATUS_LABELS = {
     "resolved": "Resolved",
     "in_library": "In library",
@@ -50,7 +59,13 @@ class KeywordModel(QAbstractListModel):
             return QColor(hit.color) if hit.counts else QColor("#dddddd")
         if role == Qt.ItemDataRole.ToolTipRole:
             kind = KIND_LABELS.get(hit.keyword.kind, hit.keyword.kind)
-            return f"{kind}; {hit.total} occurrence(s) in {len(hit.counts)} legend(s)"
+            major = " (major topic)" if hit.keyword.major else ""
+            return (f"{kind}{major}; {hit.total} occurrence(s) in {len(hit.counts)} legend(s); "
+                    f"from {source_label(hit.keyword.source)}")  # fmt: skip
+        if role == Qt.ItemDataRole.FontRole and hit.keyword.major:
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.ForegroundRole:
             return None if hit.counts else QBrush(QColor("#777777"))
         if role == Qt.ItemDataRole.UserRole:

@@ -112,13 +112,17 @@ class ImportsMixin(_Base):
         self.import_running = True
         n = len(request.paths) + sum(1 for t in request.texts if t.strip())
         self.statusBar().showMessage(f"Importing {n} input(s)…")
+        self.progress.setFormat("%v / %m")  # no stage named yet
         self.current_task = self.runner.run(
             "import", import_op(request, self.settings),
             on_success=self._import_done, on_failure=self._import_failed,
             on_progress=self._progress, on_item=self._item_arrived,
         )  # fmt: skip
 
-    def _item_arrived(self, _item: object) -> None:
+    def _item_arrived(self, item: object) -> None:
+        if isinstance(item, str):  # the name of the stage now running (e.g. "PubMed and Europe PMC")
+            self.progress.setFormat(f"{item}: %v / %m")
+            return
         self.refresh_timer.start()
 
     def _import_done(self, report: Any) -> None:
@@ -180,12 +184,15 @@ class ImportsMixin(_Base):
         self.retry_action.setEnabled(bool(n))
         self.pending_button.setVisible(bool(n))
         self.pending_button.setText(f"{n} pending — retry")
-        self.pending_button.setToolTip("Crossref could not be reached for these items; click to try again")
+        self.pending_button.setToolTip(
+            "Crossref, PubMed or Europe PMC could not be reached for these items; click to try again"
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"{done} / {total}")
+        stage = self.progress.format().split(":")[0] if ":" in self.progress.format() else ""
+        self.progress.setFormat(f"{stage}: {done} / {total}" if stage else f"{done} / {total}")
 
     def _busy_changed(self, busy: bool) -> None:
         self.progress.setVisible(busy)

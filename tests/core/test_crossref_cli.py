@@ -13,6 +13,8 @@ from refmgr.core.intake import import_inputs, pending_dois
 from refmgr.core.library import Library
 from refmgr.core.lists import find_list, list_items
 from refmgr.core.model import Article, Author, Reference
+from refmgr.core.settings import Settings
+from refmgr.paths import settings_file
 from tests.crossref_server import CrossrefServer, seed_reference_texts
 
 
@@ -54,6 +56,7 @@ def test_add_reads_stdin(
 
 
 def test_sync_finishes_pending_dois(crossref_env: CrossrefServer, library_path: Path, capsys) -> None:
+    Settings(enrich=False).save(settings_file())  # Crossref alone here (PubMed's own pending: test_enrich_cli)
     with Library(library_path) as library:
         import_inputs(library, texts=["10.1038/srep16696 10.1200/OP.21.00419"], client=None)
         assert len(pending_dois(library)) == 2

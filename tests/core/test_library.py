@@ -243,6 +243,8 @@ def test_v1_database_is_migrated_with_its_data(tmp_path: Path) -> None:
             "Journal club 2025-09: ablation before ICI", 4, "read", ["ablation", "RCC"]
         )
         assert [f.label for f in seed.figures] == ["Fig. 1", "Fig. 2", "Fig. 3"]
+        # provenance of rows older than sources: a file the user imported (never replaced by a fetch)
+        assert {f.source for f in seed.figures} == {k.source for k in seed.keywords} == {"file"}
         assert len(seed.references) == 5
         assert library.search("legend:hydrodissection") == [seed.id]
         mrc = library.get(library.find("10023944") or 0)

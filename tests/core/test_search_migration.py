@@ -48,3 +48,18 @@ def test_edits_deletes_and_merges_keep_the_stemmed_index_current(library: Librar
     library.delete([ids["oesophagus"]])
     assert library.search("hemorrhage") == []
     assert library.conn.execute("SELECT count(*) FROM articles_stem").fetchone()[0] == len(ids) - 1
+
+
+def test_stored_trial_numbers_are_searchable_before_and_after_a_rebuild(library_path: Path) -> None:
+    from refmgr.core.model import Article, Trial
+
+    with Library(library_path) as library:
+        article = Article(title="Cabozantinib after progression", year=2024, trials=[Trial("NCT09999999")])
+        new = library.save(article, source="test").article_id
+        assert library.search("trial:NCT09999999") == [new]
+        assert library.search("trial:nct09999999 NCT") == [new]
+        from refmgr.core import stemindex
+
+        with library.transaction() as conn:
+            stemindex.build(conn)
+        assert library.search("trial:NCT09999999") == [new]

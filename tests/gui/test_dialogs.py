@@ -23,6 +23,9 @@ def test_settings_dialog_saves_every_field(qtbot, window: MainWindow, tmp_path: 
     dialog.crossref_url.setText("http://127.0.0.1:8123")
     dialog.library_path.setText(str(tmp_path / "other.sqlite"))
     dialog.style.setCurrentText("apa")
+    assert dialog.enrich.isChecked() and dialog.ncbi_api_key.text() == ""
+    dialog.enrich.setChecked(False)
+    dialog.ncbi_api_key.setText(" my-own-key ")
     dialog.accept()
     saved = Settings.load(settings_file())
     assert saved.mailto == "oncologist@hospital.example"
@@ -30,6 +33,7 @@ def test_settings_dialog_saves_every_field(qtbot, window: MainWindow, tmp_path: 
     assert saved.library_path == str(tmp_path / "other.sqlite")
     assert saved.citation_style == "apa"
     assert saved.effective_crossref_url() == "http://127.0.0.1:8123"
+    assert not saved.enrich and saved.effective_ncbi_api_key() == "my-own-key"
 
 
 def test_first_run_prompt_asks_once_and_can_be_skipped(qtbot, library_path: Path, monkeypatch) -> None:

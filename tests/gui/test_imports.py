@@ -10,7 +10,9 @@ from PySide6.QtGui import QGuiApplication
 
 from refmgr.core import lists
 from refmgr.core.library import Library
+from refmgr.core.settings import Settings
 from refmgr.gui.main_window import MainWindow
+from refmgr.paths import settings_file
 from tests.crossref_server import CrossrefServer
 from tests.gui.conftest import drop, make_articles, open_window
 
@@ -20,9 +22,10 @@ IMPORT_TIMEOUT_MS = 30_000
 
 @pytest.fixture
 def online(monkeypatch: pytest.MonkeyPatch, crossref_server: CrossrefServer) -> CrossrefServer:
-    """The window's Crossref address points at the loopback server."""
+    """The window's Crossref address points at the loopback server (PubMed and Europe PMC: test_enrich_pane)."""
     monkeypatch.setenv("REFMGR_CROSSREF_URL", crossref_server.url)
     monkeypatch.setenv("REFMGR_MAILTO", "tests@refmgr.invalid")
+    Settings(enrich=False).save(settings_file())
     return crossref_server
 
 
@@ -99,6 +102,7 @@ def test_crossref_down_keeps_items_pending_and_retry_fetches_them(
     crossref_server.fault_all = "delay"
     crossref_server.delay = 1.5
     monkeypatch.setenv("REFMGR_CROSSREF_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    Settings(enrich=False).save(settings_file())  # Crossref alone: PubMed's pending items are tested apart
     window = open_window(qtbot, library_path)
     with qtbot.waitSignal(window.import_finished, timeout=IMPORT_TIMEOUT_MS) as finished:
         window.start_import(window_request(DOIS[:2]))

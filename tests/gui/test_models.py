@@ -81,12 +81,17 @@ def test_drag_payload_carries_ids_and_doi_links(library: Library) -> None:
 
 def test_keyword_model_passes_modeltester(qtmodeltester) -> None:
     model = KeywordModel()
-    keywords = [Keyword("Cryoablation"), Keyword("Neoplasm Metastasis", "mesh", ["therapy"], major=True)]
+    keywords = [Keyword("Cryoablation"), Keyword("Neoplasm Metastasis", "mesh", ["therapy"], major=True,
+                                                 source="pubmed")]
     model.set_hits(find_hits(keywords, [Figure("Fig. 1", "cryoablation of the node")]))
     qtmodeltester.check(model, force_py=True)
     assert model.data(model.index(0, 0)) == "Cryoablation   1 legend"
     assert model.data(model.index(1, 0)) == "Neoplasm Metastasis/therapy*"
-    assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) == "MeSH heading; 0 occurrence(s) in 0 legend(s)"
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) == (
+        "MeSH heading (major topic); 0 occurrence(s) in 0 legend(s); from PubMed"
+    )
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.FontRole).bold()
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.FontRole) is None
 
 
 def test_reference_model_passes_modeltester(qtmodeltester) -> None:

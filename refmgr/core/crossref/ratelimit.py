@@ -61,8 +61,9 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
         base_backoff: float = 1.0,
         max_backoff: float = 60.0,
+        limits: Mapping[str, Limit] | None = None,
     ) -> None:
-        self.limits: dict[str, Limit] = dict(POLITE if polite else PUBLIC)
+        self.limits: dict[str, Limit] = dict(limits or (POLITE if polite else PUBLIC))
         self.clock = clock
         self.sleep = sleep
         self.base_backoff = base_backoff
@@ -167,10 +168,13 @@ _shared: dict[tuple[str, bool], RateLimiter] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_limiter(host: str, polite: bool) -> RateLimiter:
-    """The process-wide limiter for one host and pool, so clients in several threads share one budget."""
+def shared_limiter(host: str, polite: bool, limits: Mapping[str, Limit] | None = None) -> RateLimiter:
+    """The process-wide limiter for one host and pool, so clients in several threads share one budget.
+
+    `limits` (for services other than Crossref) replaces Crossref's pools when the limiter is first made.
+    """
     with _shared_lock:
         key = (host.lower(), polite)
         if key not in _shared:
-            _shared[key] = RateLimiter(polite=polite)
+            _shared[key] = RateLimiter(polite=polite, limits=limits)
         return _shared[key]

@@ -36,9 +36,9 @@ def reply_limit(works: int) -> int:
 class ReplyTooLarge(Exception):
     """A reply over its size cap, cut off before it was read whole."""
 
-    def __init__(self, size: int, limit: int, declared: bool) -> None:
+    def __init__(self, size: int, limit: int, declared: bool, service: str = "Crossref") -> None:
         detail = f"{megabytes(size)} announced; the limit is" if declared else "cut off past the limit of"
-        super().__init__(f"Crossref's reply was too large ({detail} {megabytes(limit)})")
+        super().__init__(f"{service}'s reply was too large ({detail} {megabytes(limit)})")
         self.size, self.limit, self.declared = size, limit, declared
 
 
@@ -126,6 +126,20 @@ def capped_get(
     Interrupted. The returned response holds the decoded body whole, so its headers no longer name an encoding
     or length.
     """
+    return capped_request(session, "GET", url, limit, deadline=deadline, cancel=cancel, **kwargs)
+
+
+def capped_request(
+    session: httpx2.Client,
+    method: str,
+    url: str,
+    limit: int,
+    deadline: float | None = None,
+    cancel: Callable[[], bool] | None = None,
+    service: str = "Crossref",
+    **kwargs: Any,
+) -> tuple[httpx2.Response, int]:
+    """Any request (GET, or POST with a form body) with its reply streamed, capped and bounded like capped_get's."""
     headers = {**(kwargs.pop("headers", None) or {}), "Accept-Encoding": ACCEPTED_ENCODINGS}
     if deadline is not None:  # no single read may outlast the overall deadline either
         remaining = max(deadline - time.monotonic(), 0.1)
@@ -134,14 +148,14 @@ def capped_get(
             connect=min(timeout.connect or remaining, remaining), read=min(timeout.read or remaining, remaining),
             write=min(timeout.write or remaining, remaining), pool=min(timeout.pool or remaining, remaining),
         )  # fmt: skip
-    request = session.build_request("GET", url, headers=headers, **kwargs)
+    request = session.build_request(method, url, headers=headers, **kwargs)
     started = time.monotonic()
     response = session.send(request, stream=True)
     watchdog = _Watchdog(response, deadline, cancel)
     chunks: list[bytes] = []
     try:
         try:
-            _read_capped(response, limit, chunks)
+            _read_capped(response, limit, chunks, service)
         except (httpx2.TransportError, BadEncoding):
             if watchdog.fired is not None:
                 raise Interrupted(watchdog.fired, time.monotonic() - started) from None
@@ -159,14 +173,14 @@ def capped_get(
     return whole, size
 
 
-def _read_capped(response: httpx2.Response, limit: int, chunks: list[bytes]) -> None:
+def _read_capped(response: httpx2.Response, limit: int, chunks: list[bytes], service: str = "Crossref") -> None:
     """Read the decoded body into chunks, ReplyTooLarge past the limit (or a Content-Length over it)."""
     size = 0
     declared = response.headers.get("content-length", "")
     if declared.isdecimal() and int(declared) > limit:  # compressed or not, the body is at least this long
-        raise ReplyTooLarge(int(declared), limit, declared=True)
+        raise ReplyTooLarge(int(declared), limit, declared=True, service=service)
     for chunk in decoded_chunks(response):
         size += len(chunk)
         if size > limit:
-            raise ReplyTooLarge(size, limit, declared=False)
+            raise ReplyTooLarge(size, limit, declared=False, service=service)
         chunks.append(chunk)

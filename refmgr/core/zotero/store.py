@@ -320,8 +320,10 @@ class SyncStore:
         """Replace an article's keywords and figure legends (inside a transaction)."""
         self.conn.execute("DELETE FROM keywords WHERE article_id = ?", (article_id,))
         self.conn.executemany(
-            "INSERT INTO keywords (article_id, position, term, kind, qualifiers, major) VALUES (?, ?, ?, ?, ?, ?)",
-            [(article_id, i, k.term, k.kind, json.dumps(k.qualifiers), int(k.major)) for i, k in enumerate(keywords)],
+            "INSERT INTO keywords (article_id, position, term, kind, qualifiers, major, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, i, k.term, k.kind, json.dumps(k.qualifiers), int(k.major), k.source or "zotero")
+             for i, k in enumerate(keywords)],
         )
         self.library.set_figures(article_id, figures)
 
