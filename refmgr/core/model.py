@@ -121,6 +121,7 @@ class Article:
     citation_count: int | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
     retracted: bool = False
+    authors_incomplete: bool = False  # the source listed only some authors ("Fung KFK et al.")
     trials: list[Trial] = field(default_factory=list)
     open_access_url: str = ""
     notes: str = ""
@@ -234,6 +235,8 @@ def to_csl(article: Article) -> dict[str, Any]:
     ]
     if article.retracted:
         item["retracted"] = True
+    if article.authors_incomplete:
+        item["authors-incomplete"] = True
     if article.tags:
         item["tags"] = list(article.tags)
     return item
@@ -322,6 +325,7 @@ def from_csl(item: dict[str, Any]) -> Article:
     ]  # fmt: skip
     article.references = _references_from_csl(item.get("references") or item.get("reference") or [])
     article.retracted = bool(item.get("retracted"))
+    article.authors_incomplete = bool(item.get("authors-incomplete"))
     tags = item.get("tags")
     if isinstance(tags, list):
         article.tags = [str(t) for t in tags]

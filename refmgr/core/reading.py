@@ -57,12 +57,13 @@ class ReadingMixin(LibraryBase):
     def _article_from_row(self, row: sqlite3.Row) -> Article:
         article_id = row["id"]
         article = Article(id=article_id, **{name: row[name] for name in SCALAR_FIELDS})
-        article.doi = row["doi"] or ""
+        article.doi = row["doi_given"] or row["doi"] or ""  # the case the source gave ("10.1056/NEJMoa1816714")
         article.pmid = row["pmid"] or ""
         article.pmcid = row["pmcid"] or ""
         for name in JSON_FIELDS:
             setattr(article, name, json.loads(row[name]))
         article.retracted = bool(row["retracted"])
+        article.authors_incomplete = bool(row["authors_incomplete"])
         article.notes = row["notes"]
         article.read_status = row["read_status"]
         article.rating = row["rating"]

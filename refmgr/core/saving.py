@@ -105,12 +105,15 @@ class SavingMixin(LibraryBase):
     def _article_row(self, article: Article) -> dict[str, Any]:
         row: dict[str, Any] = {name: getattr(article, name) for name in SCALAR_FIELDS}
         row["doi"] = normalise_doi(article.doi) or None
+        given = article.doi.strip()
+        row["doi_given"] = given if row["doi"] and given != row["doi"] and given.lower() == row["doi"] else ""
         row["pmid"] = normalise_pmid(article.pmid) or None
         row["pmcid"] = normalise_pmcid(article.pmcid) or None
         row["title_norm"] = normalise_title(article.title)
         row["first_author"] = article.first_author
         row["first_author_norm"] = normalise_name(article.first_author)
         row["retracted"] = int(article.retracted)
+        row["authors_incomplete"] = int(article.authors_incomplete)
         for name in JSON_FIELDS:
             row[name] = _json(getattr(article, name))
         return row

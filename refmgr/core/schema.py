@@ -211,6 +211,19 @@ def _migrate_enrichment(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_citing(conn: sqlite3.Connection) -> None:
+    """Incomplete author lists ("Fung KFK et al."), the DOI in the case its source gave, stable cite keys."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    added = (("authors_incomplete", "INTEGER NOT NULL DEFAULT 0"), ("doi_given", "TEXT NOT NULL DEFAULT ''"))
+    for name, declaration in added:
+        if name not in columns:  # idempotent: a step may be re-run on a library whose version was set back
+            conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS cite_keys (article_id INTEGER PRIMARY KEY REFERENCES articles(id) "
+        "ON DELETE CASCADE, key TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+
+
 def _migrate_search(conn: sqlite3.Connection) -> None:
     """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
     from refmgr.core import stemindex
@@ -228,7 +241,7 @@ def _migrate_search(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_search,
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_citing, _migrate_search,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
-"""User settings kept in a JSON file: Crossref contact and address, library, style."""
+"""User settings kept in a JSON file: Crossref contact and address, library, styles, journal abbreviations."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class Settings:
     first_run_done: bool = False
     backups_kept: int = 7
     auto_backup: bool = True
+    journal_abbreviations: dict[str, str] = field(default_factory=dict)  # journal title or ISSN -> abbreviation
+    recent_styles: list[str] = field(default_factory=list)  # CSL style ids, most recent first
     gui_state: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 

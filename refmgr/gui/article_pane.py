@@ -43,6 +43,8 @@ def authors_line(article: Article) -> str:
     names = [a.vancouver for a in article.authors]
     if len(names) > MAX_AUTHORS_SHOWN:
         names = [*names[:MAX_AUTHORS_SHOWN], "et al."]
+    elif article.authors_incomplete and names:  # the source listed only these ("Fung KFK et al.")
+        names.append("et al.")
     return ", ".join(names)
 
 
@@ -252,6 +254,8 @@ class ArticlePane(QWidget):
     fields_edited = Signal(int, dict)
     tags_edited = Signal(int, list)
     figures_requested = Signal(int)
+    cite_key_copy = Signal(int, str, bool)  # article id, key, whether the key is stored yet
+    cite_key_edit = Signal(int)
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -277,6 +281,10 @@ class ArticlePane(QWidget):
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
         self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.cite_key = QLabel()
+        self.cite_key.setObjectName("citeKey")
+        self.cite_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.cite_key.linkActivated.connect(self._cite_key_link)
         self.status = QComboBox()
         self.status.addItems([s.capitalize() for s in READ_STATUSES])
         self.rating = QComboBox()
@@ -306,7 +314,7 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        for widget in (self.retracted, self.title, self.authors, self.citation, self.badges, self.links):
+        for widget in (self.retracted, self.title, self.authors, self.citation, self.badges, self.links, self.cite_key):
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
         body_layout.addWidget(self.tabs, 1)
@@ -356,6 +364,7 @@ class ArticlePane(QWidget):
             self.authors.setText(shown_text(authors_line(article)))
             self.citation.setText(shown_text(citation_line(article)))
             self.links.setText(links_html(article))
+            self.show_cite_key()
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
             mark_document(self.abstract, self.search_marks)
             self.references.set_references(article.references)
@@ -383,6 +392,25 @@ class ArticlePane(QWidget):
             self._show_title()
             mark_document(self.abstract, marks)
             mark_document(self.side_by_side.legends, marks)
+
+    def show_cite_key(self) -> None:
+        """The shown article's cite key with Copy and Edit links (read only: a new key is stored when copied)."""
+        from refmgr.core.export.citekeys import shown_key
+
+        if self.article is None or self.article.id is None:
+            return
+        key, stored = shown_key(self.library, self.article.id)
+        self._cite_key_stored = stored
+        self.cite_key.setText(f'Cite key: <code>{html.escape(key)}</code> &nbsp;<a href="copy:{html.escape(key)}">'
+                              f'Copy [@key]</a> &nbsp;<a href="edit:">Edit…</a>' if key else "")  # fmt: skip
+
+    def _cite_key_link(self, link: str) -> None:
+        if self.article is None or self.article.id is None:
+            return
+        if link.startswith("copy:"):
+            self.cite_key_copy.emit(self.article.id, link[5:], getattr(self, "_cite_key_stored", False))
+        elif link.startswith("edit:"):
+            self.cite_key_edit.emit(self.article.id)
 
     def refresh(self) -> None:
         """Reload the shown article from the library (after a background change), keeping what is being typed."""

@@ -111,8 +111,9 @@ class SettingsDialog(QDialog):
         row.addWidget(self.library_path)
         row.addWidget(browse)
         self.style = QComboBox()
-        self.style.addItems(CITATION_STYLES)
-        if settings.citation_style in CITATION_STYLES:
+        self.style.setEditable(True)  # any CSL style id (the export dialog searches them by title)
+        self.style.addItems(list(dict.fromkeys([*CITATION_STYLES, *settings.recent_styles])))
+        if settings.citation_style:
             self.style.setCurrentText(settings.citation_style)
         self.enrich = QCheckBox("Fetch MeSH, keywords, trial numbers and figure legends from PubMed and Europe PMC")
         self.enrich.setChecked(settings.enrich)
@@ -149,7 +150,7 @@ class SettingsDialog(QDialog):
         self.settings.mailto = self.mailto.text().strip()
         self.settings.crossref_url = self.crossref_url.text().strip()
         self.settings.library_path = self.library_path.text().strip()
-        self.settings.citation_style = self.style.currentText()
+        self.settings.citation_style = self.style.currentText().strip() or "vancouver"
         self.settings.enrich = self.enrich.isChecked()
         self.settings.ncbi_api_key = self.ncbi_api_key.text().strip()
 

@@ -40,8 +40,13 @@ def export_op(
 
     def op(context: TaskContext) -> Path:
         articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
+        keys = None
+        if format == "bibtex":  # the library's cite keys, as [@key] markers and the pane use them
+            from refmgr.core.export.citekeys import keys_of
+
+            keys = keys_of(context.library, article_ids)
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
-                               output_format=output_format)  # fmt: skip
+                               output_format=output_format, cite_keys=keys)  # fmt: skip
         write_output(text, path)
         return path
 
@@ -51,16 +56,19 @@ def export_op(
 class ExportDialog(QDialog):
     """Format, citation style and (for bibliographies) text, Markdown or HTML."""
 
-    def __init__(self, style: str, count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, style: str, count: int, parent: QWidget | None = None, picker: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export {count} article{'s' if count != 1 else ''}")
         self.format = QComboBox()
         for name in FORMATS:
             self.format.addItem(FORMAT_LABELS.get(name, name), name)
-        self.style = QComboBox()
-        self.style.addItems(STYLES)
-        if style in STYLES:
-            self.style.setCurrentText(style)
+        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
+            self.style: Any = picker
+        else:
+            self.style = QComboBox()
+            self.style.addItems(STYLES)
+            if style in STYLES:
+                self.style.setCurrentText(style)
         self.output = QComboBox()
         self.output.addItems(OUTPUT_FORMATS)
         form = QFormLayout()
@@ -100,6 +108,10 @@ def start_export(
                    dialog.output.currentText(), list_notes, title)  # fmt: skip
 
     def success(written: Any) -> None:
+        if dialog.chosen_format() in ("bibliography", "handout-html", "handout-md"):
+            from refmgr.gui.citing import recent_after_export
+
+            recent_after_export(window, dialog.style.currentText())
         window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
         window.export_finished.emit(str(written))
 
@@ -111,10 +123,14 @@ def start_export(
 
 
 def export_dialog(
-    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None
+    window: MainWindow, article_ids: list[int], list_notes: dict[int, str] | None = None, title: str | None = None,
+    style: str | None = None,
 ) -> ExportDialog:
     """Open the export dialog (non-blocking); on OK ask for a file and export there."""
-    dialog = ExportDialog(window.settings.citation_style, len(article_ids), window)
+    style = style or window.settings.citation_style
+    citing = getattr(window, "citing", None)
+    picker = citing.picker(article_ids, style) if citing is not None else None
+    dialog = ExportDialog(style, len(article_ids), window, picker)
 
     def done(result: int) -> None:
         if not result or not article_ids:

@@ -32,6 +32,7 @@ from refmgr.core.settings import Settings
 from refmgr.core.sqlerrors import is_damage
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
+from refmgr.gui.citing import Citing
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
 from refmgr.gui.preformatting import BackgroundPreformat
@@ -226,6 +227,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         toolbar.addWidget(self.search)
         toolbar.addWidget(self.match_count)
         self.addToolBar(toolbar)
+        self.citing = Citing(self)
         self.build_search_extras(toolbar)
 
     def _build_status_bar(self) -> None:

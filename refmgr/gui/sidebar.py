@@ -49,7 +49,7 @@ class Sidebar(QTreeWidget):
     scope_changed = Signal(object)
     rows_dropped_on_list = Signal(int, list)
     import_dropped = Signal(object)
-    list_action = Signal(str, object)  # "new" / "rename" / "delete" / "export", list id or None
+    list_action = Signal(str, object)  # "new" / "rename" / "delete" / "export" / "style", list id or None
     saved_action = Signal(str, object)  # "rename" / "delete" / "export" / "edit", saved search id
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
@@ -228,6 +228,7 @@ class Sidebar(QTreeWidget):
         if list_id is not None:
             menu.addAction("Rename…", lambda: self.list_action.emit("rename", list_id))
             menu.addAction("Export…", lambda: self.list_action.emit("export", list_id))
+            menu.addAction("Default style…", lambda: self.list_action.emit("style", list_id))
             menu.addSeparator()
             menu.addAction("Delete list", lambda: self.list_action.emit("delete", list_id))
         menu.exec(self.viewport().mapToGlobal(point))

@@ -189,11 +189,16 @@ class EditsMixin(_Base):
                 if self.sidebar.scope.kind == "list" and self.sidebar.scope.value == list_id:
                     self.sidebar.select(Scope("all"))
                 self._list_write(lambda c: lists.delete_list(c.library, list_id))
+        elif action == "style" and list_id is not None:
+            self.citing.choose_list_style(list_id)
         elif action == "export" and list_id is not None:
             items = lists.list_items(self.library, list_id)
             name = next((rl.name for rl in lists.all_lists(self.library) if rl.id == list_id), None)
             notes = {item.article_id: item.note for item in items if item.note}
-            self.export_dialog = export_dialog(self, [item.article_id for item in items], notes, name)
+            from refmgr.core.export.style_prefs import list_style
+
+            self.export_dialog = export_dialog(self, [item.article_id for item in items], notes, name,
+                                               list_style(self.library, list_id) or None)  # fmt: skip
 
     # ----- context menu, export, settings -------------------------------------------------
 
@@ -221,6 +226,7 @@ class EditsMixin(_Base):
         list_menu.addSeparator()
         list_menu.addAction("New list…", lambda: self.new_list(ids))
         menu.addAction("Export…", lambda: self.export_articles(ids))
+        menu.addActions(self.citing.context_actions())
         if len(ids) == 1:
             menu.addAction(self.figures_action)
         menu.addSeparator()

@@ -59,6 +59,9 @@ class _ThreadWarnings(logging.Handler):
             self.messages.append(record.getMessage())
 
 
+BACKING_UP = "Making the daily backup of the library…"
+
+
 def auto_backup_op(library_path: Path, settings: Settings) -> Callable[[TaskContext], Path | None]:
     """Background op: the daily rotating backup; the new file, None when none was due, BackupError on failure."""
 
@@ -146,13 +149,14 @@ class SafetyMixin(_Base):
         """Make the daily backup in the background when the newest one is more than a day old."""
         if not self.settings.auto_backup or not daily_backup_due(self.library_path):
             return
-        self.statusBar().showMessage("Making the daily backup of the library…")
+        self.statusBar().showMessage(BACKING_UP)
         self.runner.run("auto-backup", auto_backup_op(self.library_path, self.settings),
                         on_success=self._auto_backup_done, on_failure=self._auto_backup_failed,
                         with_library=False)  # fmt: skip
 
     def _auto_backup_done(self, made: Path | None) -> None:
-        if not self.import_running:
+        # housekeeping news never covers a message about the user's own work (an import, a cancel, a sync)
+        if not self.import_running and self.statusBar().currentMessage() in ("", BACKING_UP):
             self.statusBar().showMessage(f"Daily backup saved as {made.name} in {made.parent}." if made else "", 10000)
         self.backup_finished.emit(made)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -173,6 +173,8 @@ class ConflictsDialog(QDialog):
 class ZoteroActions(QObject):
     """Adds the Zotero menu to a window and runs syncs on its task runner."""
 
+    finished = Signal(str)  # the message shown when a sync ends (done, cancelled or failed)
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
@@ -250,19 +252,21 @@ class ZoteroActions(QObject):
     def _done(self, report: SyncReport | None) -> None:
         self.sync_action.setEnabled(True)
         if report is None:
-            self.window.statusBar().showMessage("Zotero sync cancelled; what was sent and received is kept.", 8000)
+            self._tell("Zotero sync cancelled; what was sent and received is kept.")
             return
         self.last_report = report
-        self.window.statusBar().showMessage(f"Zotero: {report.summary()}.", 15000)
         self.window.refresh()
+        self._tell(f"Zotero: {report.summary()}.")
         if report.failures:
             QMessageBox.warning(self.window, "Zotero sync", "\n".join(report.failures[:20]))
 
     def _failed(self, message: str, _details: str) -> None:
         self.sync_action.setEnabled(True)
-        self.window.statusBar().showMessage(
-            f"Zotero sync stopped: {message}. Local changes stay queued for the next sync.", 20000
-        )
+        self._tell(f"Zotero sync stopped: {message}. Local changes stay queued for the next sync.")
+
+    def _tell(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 20000)
+        self.finished.emit(message)
 
     def show_conflicts(self) -> None:
         """Open the conflicts of the configured Zotero library."""

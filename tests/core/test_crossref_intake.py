@@ -202,11 +202,13 @@ def test_seed_page_end_to_end(
     from refmgr.core.crossref.resolve import resolve_references
 
     report = import_inputs(library, paths=[seed_page], client=crossref_client)
-    [item] = report.items
-    assert item.status == "added" and crossref_server.log == []
-    results = resolve_references(library, item.article_id, crossref_client)
-    assert [r.status for r in results] == ["resolved"] * 5
-    assert results[0].doi == "10.1016/j.eururo.2022.03.006"
+    [item] = report.items  # the page shows "Fung KFK et al.": Crossref is asked for the authors, quietly
+    assert item.status == "added" and len(crossref_server.log) == 1
+    assert library.get(item.article_id).journal == "CardioVascular and Interventional Radiology"  # merged
+    assert library.get(item.article_id).authors_incomplete  # Crossref lists only the first author too
+    results = resolve_references(library, item.article_id, crossref_client)  # Crossref's record gave four DOIs
+    assert [r.status for r in results] == ["resolved"]
+    assert library.get(item.article_id).references[0].doi == "10.1016/j.eururo.2022.03.006"
     again = import_inputs(library, texts=["doi: 10.1007/s00270-025-04101-y"], client=crossref_client)
     assert [(i.status, i.article_id) for i in again.items] == [("duplicate", item.article_id)]
     refreshed = refresh_articles(library, crossref_client, [item.article_id])

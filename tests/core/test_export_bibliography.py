@@ -18,7 +18,7 @@ VANCOUVER = """\
 1. Ljungberg B, Albiges L, Abu-Ghanem Y, Bedke J, Capitanio U, Dabestani S, et al. European Association of Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022 Oct;82(4):399-410.
 2. Ferlay J, Colombet M, Soerjomataram I, Dyba T, Randi G, Bettio M, et al. Cancer incidence and mortality patterns in Europe: Estimates for 40 countries and 25 major cancers in 2018. Eur J Cancer. 2018 Nov;103:356-87.
 3. Tran J, Ornstein MC. Clinical Review on the Management of Metastatic Renal Cell Carcinoma. JCO Oncol Pract. 2022 Mar;18(3):187-96.
-4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). JCO. 2020 Feb 20;38(6_suppl):642.
+4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). J Clin Oncol. 2020;38(6 Suppl):642.
 5. Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal carcinoma: early results of a randomised controlled trial. Lancet. 1999 Jan 2;353(9146):14-7.
 6. Motzer RJ, Tannir NM, McDermott DF, Arén Frontera O, Melichar B, Choueiri TK, et al. Nivolumab plus Ipilimumab versus Sunitinib in Advanced Renal-Cell Carcinoma. N Engl J Med. 2018 Apr 5;378(14):1277-90.
 """  # noqa: E501
@@ -27,7 +27,7 @@ AMA = """\
 1. Ljungberg B, Albiges L, Abu-Ghanem Y, et al. European Association of Urology Guidelines on Renal Cell Carcinoma: The 2022 Update. Eur Urol. 2022;82(4):399-410. doi:10.1016/j.eururo.2022.03.006
 2. Ferlay J, Colombet M, Soerjomataram I, et al. Cancer incidence and mortality patterns in Europe: Estimates for 40 countries and 25 major cancers in 2018. Eur J Cancer. 2018;103:356-387. doi:10.1016/j.ejca.2018.07.005
 3. Tran J, Ornstein MC. Clinical Review on the Management of Metastatic Renal Cell Carcinoma. JCO Oncol Pract. 2022;18(3):187-196. doi:10.1200/op.21.00419
-4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). JCO. 2020;38(6_suppl):642. doi:10.1200/jco.2020.38.6_suppl.642
+4. Dudani S, de Velasco G, Wells C, Gan CL, Donskov F, Porta C. Sites of metastasis and survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium (IMDC). J Clin Oncol. 2020;38(6 Suppl):642. doi:10.1200/jco.2020.38.6_suppl.642
 5. Medical Research Council Renal Cancer Collaborators. Interferon-α and survival in metastatic renal carcinoma: early results of a randomised controlled trial. Lancet. 1999;353(9146):14-17. doi:10.1016/s0140-6736(98)03544-2
 6. Motzer RJ, Tannir NM, McDermott DF, et al. Nivolumab plus Ipilimumab versus Sunitinib in Advanced Renal-Cell Carcinoma. N Engl J Med. 2018;378(14):1277-1290. doi:10.1056/nejmoa1712126
 """  # noqa: E501
@@ -78,7 +78,7 @@ def test_html_and_markdown(articles: list[Article]) -> None:
     assert markdown == (
         "Dudani, S., de Velasco, G., Wells, C., Gan, C. L., Donskov, F., & Porta, C. (2020). Sites of metastasis and "
         "survival in metastatic renal cell carcinoma (mRCC): Results from the International mRCC Database Consortium "
-        "(IMDC). *Journal of Clinical Oncology*, *38*(6\\_suppl), 642. https://doi.org/10.1200/jco.2020.38.6\\_suppl.642\n"
+        "(IMDC). *Journal of Clinical Oncology*, *38*(6 Suppl), 642. https://doi.org/10.1200/jco.2020.38.6\\_suppl.642\n"
     )
     vancouver_md = export_articles(articles[:1], "bibliography", "vancouver", output_format="markdown")
     assert vancouver_md == VANCOUVER.splitlines()[0] + "\n"
@@ -121,8 +121,10 @@ def test_missing_authors_and_question_titles() -> None:
 
 
 def test_unknown_style_and_format(articles: list[Article]) -> None:
-    with pytest.raises(ExportError, match="unknown style 'harvard'; choose from vancouver, ama, apa"):
+    with pytest.raises(ExportError, match=r"\d+ styles match 'harvard'; give the id of one"):
         export_articles(articles, "bibliography", "harvard")
+    with pytest.raises(ExportError, match="no CSL style matches 'no such style'"):
+        export_articles(articles, "bibliography", "no such style")
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         export_articles(articles, "docx")
     assert export_articles([], "bibliography", "vancouver") == ""
@@ -178,3 +180,13 @@ def test_oversized_cache_file_is_dropped(articles: list[Article], tmp_path: Path
     fresh = EntryCache(path)
     assert fresh.get_many([key]) == {}
     assert format_entries(articles[:1], "vancouver", "text", cache=fresh)[0].startswith("Ljungberg B")
+
+
+def test_author_date_entries_are_cached_one_by_one_and_sorted(articles: list[Article], tmp_path: Path) -> None:
+    """citeproc-py formats each entry on its own (no year suffixes): a new article costs one entry, not all."""
+    cache = EntryCache(tmp_path / "citations.sqlite")
+    first = format_entries(articles[:4], "apa", cache=cache)
+    before = cache.misses
+    both = format_entries(articles, "apa", cache=cache)
+    assert cache.misses - before == 1 + 2  # the new whole list, then the two new entries
+    assert [e for e in both if e in first] == first and both == sorted(both, key=lambda e: e.lower())

@@ -166,8 +166,8 @@ def test_seed_page_handout_with_its_references_on_the_list(filled, seed_page: Pa
     text = lists.export_list(filled, club, "handout-md")
     lines = text.splitlines()
     assert lines[0] == "# Ablation journal club"
-    assert lines[4].startswith("## 1. Fung KFK. Beyond the Scalpel: the Role of Image-Guided Thermal Ablation in "
-                               "Management of Metastatic Renal Cell Carcinoma in the Era of Immunotherapy.")
+    assert lines[4].startswith("## 1. Fung KFK, et al. Beyond the Scalpel: the Role of Image-Guided Thermal Ablation "
+                               "in Management of Metastatic Renal Cell Carcinoma in the Era of Immunotherapy.")
     assert lines[6] == "> Main paper: bring questions on cryoablation margins"
     assert [line[:9] for line in lines if line.startswith("- **Fig.")] == ["- **Fig. "] * 3
     assert [line.split(". ")[0] for line in lines if line.startswith("## ")] == [

@@ -21,12 +21,12 @@ def test_sync_action_brings_zotero_items_into_the_table(qtbot, library_path, zot
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus.index("&Zotero") == menus.index("&Help") - 1
     stages: list[object] = []
-    with qtbot.waitSignal(window.runner.busy_changed, timeout=30_000, check_params_cb=lambda busy: not busy):
-        original = window.zotero._stage
-        window.zotero._stage = lambda payload: (stages.append(payload), original(payload))
+    original = window.zotero._stage
+    window.zotero._stage = lambda payload: (stages.append(payload), original(payload))
+    with qtbot.waitSignal(window.zotero.finished, timeout=30_000) as finished:
         window.zotero.sync_action.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == 60, timeout=10_000)
-    assert "60 received from Zotero" in window.statusBar().currentMessage()
+    assert "60 received from Zotero" in finished.args[0]
     assert any(stage[0] == "Receiving from Zotero" for stage in stages)
     assert window.zotero.sync_action.isEnabled()
 
@@ -37,9 +37,9 @@ def test_a_failed_sync_says_changes_stay_queued(qtbot, library_path, zotero_serv
     monkeypatch.setenv("REFMGR_ZOTERO_API_KEY", "wrongkey")
     monkeypatch.setenv("REFMGR_ZOTERO_USER_ID", str(state.user_id))
     window = open_window(qtbot, library_path)
-    with qtbot.waitSignal(window.runner.busy_changed, timeout=30_000, check_params_cb=lambda busy: not busy):
+    with qtbot.waitSignal(window.zotero.finished, timeout=30_000) as finished:
         window.zotero.sync_action.trigger()
-    message = window.statusBar().currentMessage()
+    message = finished.args[0]
     assert "refused the API key" in message and "stay queued" in message
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 
 from refmgr.core.identifiers import normalise_doi
+from refmgr.core.merge import given_doi
 from refmgr.core.model import Article, Author, Keyword, Reference
 
 # Crossref work types -> CSL types.
@@ -157,6 +159,19 @@ def _updates(work: dict[str, Any]) -> list[dict[str, Any]]:
     return updates
 
 
+def _doi_in_its_case(work: dict[str, Any]) -> str:
+    """The work's DOI in the case the publisher registered ("10.1056/NEJMoa1816714").
+
+    List replies lower-case the DOI field; the record's URL usually keeps the registered case.
+    """
+    doi = normalise_doi(str(work.get("DOI") or ""))
+    url_doi = re.sub(r"(?i)^https?://(?:dx\.)?doi\.org/", "", str(work.get("URL") or ""))
+    for candidate in (str(work.get("DOI") or ""), unquote(url_doi)):
+        if doi and candidate.strip().lower() == doi and candidate.strip() != doi:
+            return given_doi(candidate)
+    return doi
+
+
 def work_to_article(work: dict[str, Any]) -> Article:
     """An Article with everything Crossref knows about a work."""
     parts = _date(work)
@@ -170,7 +185,7 @@ def work_to_article(work: dict[str, Any]) -> Article:
     resource = resource.get("primary") if isinstance(resource.get("primary"), dict) else {}
     article = Article(
         title=title,
-        doi=normalise_doi(str(work.get("DOI") or "")),
+        doi=_doi_in_its_case(work),
         authors=[_author(a) for a in _list(work.get("author")) if isinstance(a, dict)],
         journal=next(iter(text_list(work.get("container-title"))), ""),
         journal_abbrev=next(iter(text_list(work.get("short-container-title"))), ""),

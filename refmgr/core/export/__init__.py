@@ -28,8 +28,12 @@ def export_articles(
     list_notes: Mapping[int, str] | None = None,
     title: str | None = None,
     output_format: str = "text",
+    cite_keys: Mapping[int, str] | None = None,
 ) -> str:
-    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown."""
+    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown.
+
+    CITE_KEYS (article id -> the library's cite key) makes BibTeX use the keys [@key] markers use.
+    """
     # Imported here so that importing this package (e.g. for FORMATS in a menu) does not load citeproc-py.
     from refmgr.core.export.bibliography import StyleError, format_bibliography
     from refmgr.core.export.bibtex import write_bibtex
@@ -40,7 +44,7 @@ def export_articles(
         if format == "ris":
             return write_ris(articles)
         if format == "bibtex":
-            return write_bibtex(articles)
+            return write_bibtex(articles, cite_keys)
         if format == "csl-json":
             return json.dumps([to_csl(a) for a in articles], ensure_ascii=False, indent=2) + "\n"
         if format == "bibliography":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
@@ -154,12 +154,16 @@ def _fields(article: Article) -> list[tuple[str, str]]:
     return [(n, verbatim(v) if n in LITERAL_FIELDS else " ".join(v.split())) for n, v in bibtex_fields(article)]
 
 
-def write_bibtex(articles: Iterable[Article]) -> str:
-    """BibTeX text for the articles, with unique cite keys."""
+def write_bibtex(articles: Iterable[Article], stored_keys: Mapping[int, str] | None = None) -> str:
+    """BibTeX text for the articles, with unique cite keys (the library's own cite keys when given)."""
     articles = list(articles)
+    keys = cite_keys(articles)
+    if stored_keys:
+        keys = [stored_keys.get(a.id, "") if a.id is not None else "" for a in articles]
+        keys = keys if all(keys) and len(set(keys)) == len(keys) else cite_keys(articles)
     entries = [
         Entry(CSL_TO_BIBTEX.get(a.type, "misc"), key, [Field(n, v) for n, v in _fields(a)])
-        for a, key in zip(articles, cite_keys(articles), strict=True)
+        for a, key in zip(articles, keys, strict=True)
     ]
     if not entries:
         return ""

@@ -13,6 +13,7 @@ from refmgr.core.export.bibliography import (
     style_spec,
 )
 from refmgr.core.export.citecache import EntryCache
+from refmgr.core.export.loading import citation_articles
 from refmgr.core.library import Library
 from refmgr.core.lists import all_lists, list_items
 from refmgr.core.model import Article
@@ -63,7 +64,7 @@ def preformat(
     for start in range(0, len(ids), CHUNK * 4):
         if cancel is not None and cancel():
             return made
-        articles = library.get_many(ids[start : start + CHUNK * 4])
+        articles = citation_articles(library, ids[start : start + CHUNK * 4])
         for spec in specs:
             for output in outputs:
                 todo = uncached(articles, spec.name, output, cache)

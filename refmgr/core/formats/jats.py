@@ -131,6 +131,7 @@ def article_from_jats(root: Element) -> Article:
     article.pages = f"{first}-{last}" if first and last and last != first else first
     article.article_number = text_of(_find(meta, "elocation-id"))
     article.authors = _authors(meta, front)
+    article.authors_incomplete = _find(meta, "//contrib-group/etal") is not None  # "<etal/>": authors left out
     abstract = next((a for a in _children(meta, "abstract") if not a.get("abstract-type")), None)
     if abstract is None:
         abstract = _find(meta, "abstract")

@@ -266,6 +266,7 @@ def _read_short_citation(article: Article, lines: list[str], position: int) -> N
             article.journal_abbrev = match.group("journal").strip()
         if not article.authors:
             article.authors = [_name(_AUTHOR_MARKS.sub("", match.group("authors")).strip())]
+            article.authors_incomplete = bool(match.group("etal"))
         return
 
 

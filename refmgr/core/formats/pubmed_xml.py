@@ -158,6 +158,8 @@ def article_from_pubmed(element: Element) -> Article:
             article.article_number = text_of(location)
     article.abstract = _abstract(meta.find("Abstract"))
     article.authors = [_author(a) for a in meta.findall("AuthorList/Author")]
+    author_list = meta.find("AuthorList")  # NLM marks a list it cut short CompleteYN="N"
+    article.authors_incomplete = author_list is not None and author_list.get("CompleteYN", "Y") == "N"
     article.language = text_of(meta.find("Language"))
     article.publication_types = [text_of(t) for t in meta.findall("PublicationTypeList/PublicationType")]
     article.keywords = [_mesh(h) for h in citation.findall("MeshHeadingList/MeshHeading")]
