@@ -30,6 +30,9 @@ def test_a_saved_search_follows_the_library(rcc: tuple[Library, dict[str, int]])
     new = library.save(article, source="test").article_id
     assert new in smartlists.matching_ids(library, saved)
     assert [(s.name, s.count) for s in smartlists.all_saved(library, counts=True)] == [("RCTs since 2020", 3)]
+    exported = json.loads(smartlists.export_saved(library, saved, "csl-json"))
+    assert sorted(item["title"] for item in exported)[0] == "A randomized trial of belzutifan"
+    assert len(exported) == 3
     smartlists.rename_saved(library, saved_id, "Recent RCTs")
     assert smartlists.find_saved(library, "recent rcts").id == saved_id  # type: ignore[union-attr]
     smartlists.delete_saved(library, saved_id)
