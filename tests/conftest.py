@@ -9,6 +9,7 @@ import pytest
 
 from tests.crossref_server import crossref_client, crossref_server, fake_clock, records_by_doi  # noqa: F401
 from tests.enrich_server import enrich_server, sources  # noqa: F401
+from tests.unpaywall_server import unpaywall_server  # noqa: F401
 from tests.zotero_server import zotero_server  # noqa: F401
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

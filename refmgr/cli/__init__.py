@@ -16,7 +16,7 @@ from refmgr.core.db import LibraryError
 # Each module has register(subparsers); the handler it sets returns the exit code.
 COMMAND_MODULES = (
     "library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "zotero_cmds", "enrich_cmds", "cite_cmds",
-    "saved_cmds",
+    "pdf_cmds", "saved_cmds",
 )  # fmt: skip
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2

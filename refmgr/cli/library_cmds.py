@@ -19,7 +19,7 @@ from refmgr.core.search import ArticleQuery
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the library subcommands."""
-    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib and other reference files")
+    p = subparsers.add_parser("import", help="import PubMed pages, MEDLINE/.nbib, other reference files and PDFs")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--no-enrich", action="store_true", help="skip PubMed and Europe PMC (MeSH, trials, legends)")
     library_option(p)
@@ -60,7 +60,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
     with open_library(args) as library:
         try:
-            report = import_files(library, [Path(f) for f in args.files])
+            from refmgr.core.pdf.intake import split_pdfs
+
+            pdfs, others = split_pdfs([Path(f) for f in args.files])
+            report = import_files(library, others) if others or not pdfs else ImportReport()
+            if pdfs:  # PDFs (and folders of them) go through intake: DOI -> Crossref, file attached
+                from refmgr.cli.pdf_cmds import import_pdf_paths
+
+                report.extend(import_pdf_paths(library, pdfs))
             _enrich_import(library, report, args.no_enrich)
         except LibraryError as error:
             raise UsageError(str(error)) from error

@@ -81,6 +81,9 @@ def import_inputs(
     imported article with a DOI or PMID is then enriched from PubMed and Europe PMC (see _pubmed_stages).
     """
     run = _Run(progress, cancel, on_item)
+    from refmgr.core.pdf.intake import import_pdfs, split_pdfs  # PDF intake builds on this module
+
+    pdfs, paths = split_pdfs(paths)
     pubmed_wanted: list[Any] | None = [] if sources is not None else None
     inputs: list[tuple[str, str]] = []
     for number, text in enumerate(texts, start=1):
@@ -119,6 +122,7 @@ def import_inputs(
             _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids, pubmed_wanted)
         run.step()
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
+    imported_ids += import_pdfs(library, pdfs, client, list_id, run)
     imported_ids += _pubmed_stages(library, sources, client, pubmed_wanted or [], imported_ids, run)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))

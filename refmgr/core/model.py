@@ -9,8 +9,9 @@ from typing import Any
 
 KEYWORD_KINDS = ("author", "mesh", "subject")
 # Where a keyword, legend or trial number came from, weakest first; a stronger source is never replaced by a weaker.
-# "file" is a record the user imported (RIS, BibTeX, CSL-JSON, JATS), "page" a PubMed page, "hand" typed or edited.
-SOURCES = ("", "crossref", "europepmc", "pubmed", "file", "jats", "page", "hand")
+# "file" is a record the user imported (RIS, BibTeX, CSL-JSON, JATS), "pdf" the article's own PDF, "page" a PubMed
+# page, "hand" typed or edited.
+SOURCES = ("", "crossref", "europepmc", "pubmed", "file", "jats", "pdf", "page", "hand")
 REFERENCE_STATUSES = ("unresolved", "resolved", "ambiguous", "in_library")
 READ_STATUSES = ("unread", "reading", "read")
 
@@ -60,7 +61,7 @@ class Keyword:
 
 @dataclass
 class Figure:
-    """A figure label and its legend."""
+    """A figure label and its legend, with where the legend came from ("pdf", ...; "" when not recorded)."""
 
     label: str
     legend: str

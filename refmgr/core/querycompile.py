@@ -16,6 +16,7 @@ from refmgr.core.facets import (
     year_tokens,
 )
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
+from refmgr.core.pdf.fulltext import HAS_PDF, fulltext_condition
 from refmgr.core.pubtypes import stored_types
 from refmgr.core.querylang import And, Node, Not, Problem, Term, parse
 from refmgr.core.textnorm import american, fold, stem, words
@@ -206,7 +207,7 @@ class _Compiler:
         """has: legends, pdf, references, abstract, notes, doi, pmid, tags, keywords."""
         value = term.value.strip().lower()
         if value == "pdf":
-            return self.bad(term, "has:pdf: this library keeps no PDF attachments yet, so nothing has one")
+            return Sql(HAS_PDF)
         if value in ("legends", "legend", "figures"):
             return _facets([FIGURES])
         if value not in HAS:
@@ -221,6 +222,11 @@ class _Compiler:
         if value in ("no", "false", "0", "n"):
             return Not(_facets([RETRACTED]))
         return self.bad(term, "retracted: takes yes or no")
+
+    def field_fulltext(self, term: Term) -> Part:
+        """fulltext: words (or a "phrase") in the attached PDFs' text (their own index, refmgr.core.pdf)."""
+        condition, params = fulltext_condition(f'"{term.value}"' if term.phrase else term.value)
+        return Sql(condition, params)
 
     def field_doi(self, term: Term) -> Part:
         """doi: one DOI, normalised."""

@@ -11,12 +11,12 @@ from dataclasses import field as dataclass_field
 
 FIELDS = (
     "author", "title", "journal", "abstract", "keyword", "mesh", "legend", "note", "tag", "type", "trial",
-    "year", "status", "rating", "has", "list", "retracted", "doi", "pmid",
+    "year", "status", "rating", "has", "list", "retracted", "doi", "pmid", "fulltext",
 )  # fmt: skip
 ALIASES = {
     "authors": "author", "au": "author", "ti": "title", "ta": "journal", "keywords": "keyword", "kw": "keyword",
     "figure": "legend", "legends": "legend", "notes": "note", "tags": "tag", "pt": "type", "ab": "abstract",
-    "nct": "trial", "lists": "list",
+    "nct": "trial", "lists": "list", "pdf": "fulltext",
 }  # fmt: skip
 OPERATORS = ("AND", "OR", "NOT")
 

@@ -224,6 +224,26 @@ def _migrate_citing(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_attachments(conn: sqlite3.Connection) -> None:
+    """Attached files (PDFs; the page of each figure's caption) with their own full-text table."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS attachments (id INTEGER PRIMARY KEY, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "sha256 TEXT NOT NULL, stored_name TEXT NOT NULL, original_name TEXT NOT NULL DEFAULT '', "
+        "size INTEGER NOT NULL DEFAULT 0, pages INTEGER, added TEXT NOT NULL, "
+        "figure_pages TEXT NOT NULL DEFAULT '{}', UNIQUE (article_id, sha256))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256)")
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS attachments_fts "
+        "USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS attachments_fts_delete AFTER DELETE ON attachments BEGIN "
+        "DELETE FROM attachments_fts WHERE rowid = old.id; END"
+    )
+
+
 def _migrate_search(conn: sqlite3.Connection) -> None:
     """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
     from refmgr.core import stemindex
@@ -241,7 +261,8 @@ def _migrate_search(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_citing, _migrate_search,
+    _migrate_to_1, _migrate_to_2, _migrate_zotero, _migrate_enrichment, _migrate_citing, _migrate_attachments,
+    _migrate_search,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -28,6 +28,7 @@ class Settings:
 
     mailto: str = ""
     crossref_url: str = ""
+    unpaywall_url: str = ""
     europepmc_url: str = ""
     eutils_url: str = ""
     ncbi_api_key: str = ""

@@ -31,6 +31,7 @@ from refmgr.core.matchwords import Highlighter
 from refmgr.core.model import READ_STATUSES, Article, Figure, Trial, citation_line
 from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel, source_label
+from refmgr.gui.pdf_view import PdfTab
 from refmgr.gui.richtext import SafeTextBrowser, plain_tooltip, safe_abstract_html, shown_text
 from refmgr.gui.search_marks import badges_html, mark_document, marked_html
 
@@ -308,6 +309,8 @@ class ArticlePane(QWidget):
         self.tabs.addTab(self.abstract, "Abstract")
         self.tabs.addTab(self.references, "References")
         self.tabs.addTab(self.notes, "Notes")
+        self.pdf = PdfTab(library)
+        self.tabs.addTab(self.pdf, "PDF")
         self.empty = QLabel("Select an article, or drop DOIs or a PubMed page here.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("emptyPane")
@@ -352,6 +355,8 @@ class ArticlePane(QWidget):
         self._loading = True
         try:
             self.side_by_side.show_article(article)
+            self.pdf.show_article(article)
+            self.tabs.setTabText(self.tabs.indexOf(self.pdf), f"PDF ({len(self.pdf.attachments)})")
             if article is None:
                 self.references.set_references([])
                 self.notes.setPlainText("")

@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData
 
 from refmgr.core.identifiers import extract_identifiers
 from refmgr.core.library import Library
+from refmgr.core.pdf.extract import MAX_PDF_BYTES
 from refmgr.core.settings import Settings
 from refmgr.core.textio import MAX_INPUT_BYTES, utf8_size
 from refmgr.gui.table_model import ARTICLE_IDS_MIME
@@ -66,8 +67,9 @@ def refuse_oversized(request: ImportRequest) -> ImportRequest:
             size = path.stat().st_size
         except OSError:
             size = 0  # unreadable files are reported by the import itself
-        if size > MAX_INPUT_BYTES:
-            refused.append(f"{path.name} ({size / 2**20:.1f} MB) is over the {limit_mb} limit")
+        limit = MAX_PDF_BYTES if path.suffix.lower() == ".pdf" else MAX_INPUT_BYTES  # PDFs: checked again by intake
+        if size > limit:
+            refused.append(f"{path.name} ({size / 2**20:.1f} MB) is over the {limit / 2**20:g} MB limit")
         else:
             paths.append(path)
     return ImportRequest(texts=texts, paths=paths, list_id=request.list_id, refused=request.refused + refused)

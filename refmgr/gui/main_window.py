@@ -35,6 +35,7 @@ from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.citing import Citing
 from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
+from refmgr.gui.pdf_actions import start_find_pdf
 from refmgr.gui.preformatting import BackgroundPreformat
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
@@ -147,6 +148,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.pane.fields_edited.connect(self.save_fields)
         self.pane.tags_edited.connect(self.save_tags)
         self.pane.figures_requested.connect(self.edit_figures)
+        self.pane.pdf.find_pdf_requested.connect(lambda article_id: start_find_pdf(self, article_id))
         self.pane.references.resolve_requested.connect(self.resolve_references)
         self.pane.references.open_requested.connect(self.open_article)
         self.pane.references.add_requested.connect(lambda text: self.start_import(ImportRequest(texts=[text])))

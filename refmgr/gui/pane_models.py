@@ -15,7 +15,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 KIND_LABELS = {"author": "Author keyword", "mesh": "MeSH heading", "subject": "Subject"}
 SOURCE_LABELS = {
     "pubmed": "PubMed", "europepmc": "Europe PMC", "crossref": "Crossref", "page": "the PubMed page you imported",
-    "jats": "the JATS file you imported", "file": "the file you imported", "hand": "you",
+    "jats": "the JATS file you imported", "file": "the file you imported", "hand": "you", "pdf": "the article's PDF",
 }  # fmt: skip
 
 

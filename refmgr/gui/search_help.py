@@ -19,7 +19,8 @@ HELP_HTML = """
 <tr><td><code>type:rct type:meta-analysis type:guideline</code></td><td>also review, sr, trial, phase3</td></tr>
 <tr><td><code>year:2019 year:2019-2022 year:&gt;2020</code></td><td>publication year</td></tr>
 <tr><td><code>status:unread rating:&gt;=3 tag:RCC</code></td><td>your reading status, rating, tags</td></tr>
-<tr><td><code>list:"Journal club" has:legends retracted:yes</code></td><td>list, figures, retractions</td></tr>
+<tr><td><code>list:"Journal club" has:legends has:pdf retracted:yes</code></td><td>list, legends, PDFs</td></tr>
+<tr><td><code>fulltext:"immune-excluded"</code></td><td>words in the attached PDFs</td></tr>
 <tr><td><code>trial:NCT02853331</code> / <code>NCT</code></td><td>a trial registration number / any</td></tr>
 </table>
 The filter bar writes the same text, so a filter can be typed, edited and saved (<i>Save search…</i>).

@@ -79,7 +79,7 @@ class ImportsMixin(_Base):
         """Choose files to import."""
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Import files", str(Path.home()),
-            "References (*.txt *.nbib *.ris *.bib *.json *.xml);;All files (*)",
+            "References and PDFs (*.txt *.nbib *.ris *.bib *.json *.xml *.pdf);;All files (*)",
         )  # fmt: skip
         if paths:
             self.start_import(ImportRequest(paths=[Path(p) for p in paths], list_id=self._current_list_id()))
