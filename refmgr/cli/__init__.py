@@ -63,8 +63,12 @@ def files_to_open(argv: list[str], parser: argparse.ArgumentParser) -> list[str]
     return files or None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, exiting: bool = False) -> int:
+    """Run the command line; return the exit code.
+
+    `exiting`: the process ends after this command (the console script), so standard output may be handed
+    its end-of-file before the daily backup; called as a function, output stays open for later calls.
+    """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     files = files_to_open(argv, parser)
@@ -86,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return open_window(args)
     try:
         with safe_output():
-            return int(args.handler(args))
+            code = int(args.handler(args))
     except UsageError as error:
         print(f"refmgr: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -96,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (sqlite3.Error, LibraryError) as error:  # a disk, permission or damage problem met midway
         print(f"refmgr: {storage_message(args, error)}", file=sys.stderr)
         return EXIT_USAGE
+
+    from refmgr.cli.common import run_due_backups
+
+    run_due_backups(release_stdout=exiting)  # after the output: the backup never delays what the user asked for
+    return code
 
 
 def storage_message(args: argparse.Namespace, error: Exception) -> str:
@@ -117,4 +126,4 @@ def storage_message(args: argparse.Namespace, error: Exception) -> str:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    sys.exit(main(exiting=True))

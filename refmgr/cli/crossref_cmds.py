@@ -9,16 +9,12 @@ from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.crossref.client import CrossrefClient, client_from_settings
-from refmgr.core.crossref.resolve import resolve_references
-from refmgr.core.importer import ImportReport
-from refmgr.core.intake import import_inputs, pending_dois, refresh_articles, sync_pending
-from refmgr.core.library import Library
-from refmgr.core.lists import create_list, find_list
-from refmgr.core.settings import Settings
-from refmgr.paths import settings_file
 
+# The network stack (habanero, httpx) and the import pipeline are imported by the commands that use them.
 if TYPE_CHECKING:
+    from refmgr.core.crossref.client import CrossrefClient
+    from refmgr.core.importer import ImportReport
+    from refmgr.core.library import Library
     from refmgr.core.sources.enrich import Sources
 
 
@@ -51,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def make_client() -> CrossrefClient:
     """A client from the user's settings (REFMGR_CROSSREF_URL and REFMGR_MAILTO override them)."""
+    from refmgr.core.crossref.client import client_from_settings
+    from refmgr.core.settings import Settings
+    from refmgr.paths import settings_file
+
     try:
         return client_from_settings(Settings.load(settings_file()))
     except ValueError as error:  # a contact e-mail that cannot be sent
@@ -59,7 +59,9 @@ def make_client() -> CrossrefClient:
 
 def make_sources(skip: bool = False) -> Sources | None:
     """PubMed and Europe PMC clients from the settings, or None when asked to skip them (or turned off there)."""
+    from refmgr.core.settings import Settings
     from refmgr.core.sources.enrich import sources_from_settings
+    from refmgr.paths import settings_file
 
     settings = Settings.load(settings_file())
     try:
@@ -93,6 +95,9 @@ def read_stdin() -> str:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Add the DOIs found in the given texts (or stdin) and print one line per item."""
+    from refmgr.core.intake import import_inputs
+    from refmgr.core.lists import create_list, find_list
+
     texts = [read_stdin() if text == "-" else text for text in args.texts]
     texts = [f"PMID: {text.strip()}" if text.strip().isdecimal() else text for text in texts]  # `refmgr add 30779529`
     sources = make_sources(args.no_enrich)
@@ -108,6 +113,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Fetch Crossref records again for some or all articles."""
     if not args.all and not args.articles:
         raise UsageError("refresh needs article ids, DOIs or PMIDs, or --all")
+    from refmgr.core.intake import refresh_articles
+
     sources = make_sources()
     with open_library(args) as library, make_client() as client, sources or nullcontext():
         if args.all:
@@ -119,6 +126,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Retry every pending DOI; report what is still waiting."""
+    from refmgr.core.intake import pending_dois, sync_pending
     from refmgr.core.sources.enrich import pending_enrichment
 
     with open_library(args) as library:
@@ -156,6 +164,8 @@ def cmd_refs(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         (article_id,) = resolve_articles(library, [args.article])
         if args.resolve:
+            from refmgr.core.crossref.resolve import resolve_references
+
             with make_client() as client:
                 results = resolve_references(library, article_id, client)
             for result in results:

@@ -6,15 +6,15 @@ import argparse
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
-from refmgr.cli.common import open_library, print_json, resolve_articles
-from refmgr.core.importer import ImportReport, import_files
-from refmgr.core.library import Library, LibraryError
-from refmgr.core.model import Article, citation_line, to_csl
-from refmgr.core.querycap import cap_query
-from refmgr.core.querycompile import compile_query
-from refmgr.core.search import ArticleQuery
+from refmgr.cli.common import escape_unsafe, open_library, print_json, resolve_articles
+
+if TYPE_CHECKING:  # the readers and the library are imported by the commands that use them
+    from refmgr.core.importer import ImportReport
+    from refmgr.core.library import Library
+    from refmgr.core.model import Article
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import files and print the per-item report."""
+    from refmgr.core.importer import ImportReport, import_files
+    from refmgr.core.library import LibraryError
+
     with open_library(args) as library:
         try:
             from refmgr.core.pdf.intake import split_pdfs
@@ -91,18 +94,24 @@ def _enrich_import(library: Library, report: ImportReport, skip: bool) -> None:
 
 
 def _print_rows(library: Library, ids: list[int], as_json: bool) -> None:
-    if as_json:
-        print_json([to_csl(a) for a in library.get_many(ids)])
+    if as_json:  # streamed: 500 articles at a time, each item encoded by the C JSON encoder as it is made
+        from refmgr.core.export.stream import write_csl_json
+
+        write_csl_json(library.iter_articles(ids), sys.stdout, escape=escape_unsafe)
         return
-    rows = library.summaries(ids)
-    for article_id in ids:
-        row = rows[article_id]
-        flag = " [RETRACTED]" if row["retracted"] else ""
-        print(f"{article_id:>6}  {row['year'] or '':>4}  {row['first_author'][:20]:<20}  {row['title'][:90]}{flag}")
+    for start in range(0, len(ids), 500):  # display rows a page at a time: memory flat in the library's size
+        chunk = ids[start : start + 500]
+        rows = library.summaries(chunk)
+        for article_id in chunk:
+            row = rows[article_id]
+            flag = " [RETRACTED]" if row["retracted"] else ""
+            print(f"{article_id:>6}  {row['year'] or '':>4}  {row['first_author'][:20]:<20}  {row['title'][:90]}{flag}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the library's articles."""
+    from refmgr.core.search import ArticleQuery
+
     with open_library(args) as library:
         query = ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit)
         ids = library.query_ids(query)
@@ -112,6 +121,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
+    from refmgr.core.querycap import cap_query
+    from refmgr.core.querycompile import compile_query
+
     text, note = cap_query(" ".join(args.query))
     if note:
         print(f"refmgr: {note}", file=sys.stderr)
@@ -138,6 +150,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         article = library.get(article_id)
         assert article is not None
         if args.json:
+            from refmgr.core.model import to_csl
+
             print_json(to_csl(article))
         else:
             print(format_article(article))
@@ -155,6 +169,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def format_article(article: Article) -> str:
     """A readable plain-text view of an article."""
+    from refmgr.core.model import citation_line
+
     wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
     lines = []
     if article.retracted:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, library_option
 from refmgr.cli.common import open_library, print_json
 from refmgr.core import lists
-from refmgr.core.export import FORMATS, OUTPUT_FORMATS, STYLES, ExportError, export_articles, write_output
-from refmgr.core.library import Library
-from refmgr.core.model import to_csl
+from refmgr.core.export import FORMATS, OUTPUT_FORMATS, STYLES, ExportError
+
+if TYPE_CHECKING:
+    from refmgr.core.library import Library
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -141,6 +143,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         articles, notes = lists.list_articles(library, list_id)
         name = lists.list_name(library, list_id)
         if args.json:
+            from refmgr.core.model import to_csl
+
             items = []
             for article in articles:
                 item = to_csl(article)
@@ -199,48 +203,50 @@ def cmd_export(args: argparse.Namespace) -> int:
         missing: list[str] = []
         if args.list:
             list_id = _list_id(library, args.list)
-            articles, notes = lists.list_articles(library, list_id)
+            items = lists.list_items(library, list_id)
+            ids = [item.article_id for item in items]
+            notes = {item.article_id: item.note for item in items if item.note}
             title = title or lists.list_name(library, list_id)
         elif args.all:
-            articles = _load(library, library.query_ids(), args.format)
+            ids = library.query_ids()
         elif args.saved:
             from refmgr.cli.saved_cmds import _require
             from refmgr.core.smartlists import matching_ids
 
             saved = _require(library, args.saved)
-            articles = _load(library, matching_ids(library, saved), args.format)
+            ids = matching_ids(library, saved)
             title = title or saved.name
         else:
             ids, missing = _resolve(library, args.articles)
-            articles = _load(library, ids, args.format)
         style = _export_style(args.style, library, list_id if args.list else None)
         try:
-            keys = None
-            if args.format == "bibtex":  # the library's cite keys, as [@key] markers and the window use them
-                from refmgr.core.export.citekeys import keys_of
-
-                keys = keys_of(library, [a.id for a in articles if a.id is not None])
-            text = export_articles(articles, args.format, style, notes, title, args.output_format, keys)
             if args.output:
-                write_output(text, args.output)
+                from refmgr.core.export import atomic_output
+
+                with atomic_output(args.output) as stream:
+                    count = _export(library, ids, args, style, notes, title, stream)
             else:
-                sys.stdout.write(text)
+                count = _export(library, ids, args, style, notes, title, sys.stdout)
         except ExportError as error:
             print(f"refmgr: {error}", file=sys.stderr)
             return EXIT_USAGE
         _report_missing(missing, library)
     if args.output:
-        print(f"exported {len(articles)} article(s) to {args.output}", file=sys.stderr)
+        print(f"exported {count} article(s) to {args.output}", file=sys.stderr)
     return EXIT_SOME_FAILED if missing else EXIT_OK
 
 
-def _load(library: Library, ids: list[int], format: str) -> list:
-    """The articles to export: a bibliography needs only what citations print (much faster to load)."""
-    if format == "bibliography":
-        from refmgr.core.export.loading import citation_articles
+def _export(library: Library, ids: list[int], args: argparse.Namespace, style: str, notes: dict[int, str],
+            title: str | None, stream: TextIO) -> int:  # fmt: skip
+    """Write the export to a stream: RIS, BibTeX and CSL-JSON streamed in chunks, the others formatted whole."""
+    from refmgr.core.export import export_articles
+    from refmgr.core.export.stream import STREAMED_FORMATS, load_for, stream_export
 
-        return citation_articles(library, ids)
-    return library.get_many(ids)
+    if args.format in STREAMED_FORMATS:
+        return stream_export(library, ids, args.format, stream)
+    articles = load_for(library, ids, args.format)  # a bibliography: only what citations print
+    stream.write(export_articles(articles, args.format, style, notes, title, args.output_format))
+    return len(articles)
 
 
 def _export_style(given: str | None, library: Library, list_id: int | None) -> str:

@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, UsageError, library_option
-from refmgr.core.backup import BackupError, copy_database, create_backup, find_newest_good_backup, restore
-from refmgr.core.library import LibraryError
-from refmgr.core.maintenance import check_library
 from refmgr.paths import resolve_library_path
 
 
@@ -35,6 +32,8 @@ def _library_path(args: argparse.Namespace) -> Path:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a verified copy of the library."""
+    from refmgr.core.backup import BackupError, copy_database, create_backup
+
     library = _library_path(args)
     if not library.is_file():
         raise UsageError(f"no library at {library}")
@@ -54,6 +53,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the library with a sound backup, keeping the current file."""
+    from refmgr.core.backup import BackupError, restore
+
     library = _library_path(args)
     try:
         result = restore(Path(args.path).expanduser(), library)
@@ -67,6 +68,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Report integrity and index consistency; repair the index; exit 1 when the file is damaged."""
+    from refmgr.core.backup import find_newest_good_backup
+    from refmgr.core.library import LibraryError
+    from refmgr.core.maintenance import check_library
+
     library = _library_path(args)
     if not library.is_file():
         raise UsageError(f"no library at {library}")

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from refmgr.core.settings import Settings
 from refmgr.paths import backups_dir, settings_file
 
 AUTO_BACKUP_AGE = timedelta(days=1)
+PAGES_PER_STEP = 1024  # 4 MB per backup step at the default page size
 STAMP_FORMAT = "%Y%m%dT%H%M%S%f"
 SQLITE_HEADER = b"SQLite format 3\x00"
 log = logging.getLogger(__name__)
@@ -92,16 +94,31 @@ def library_problem(path: Path, full: bool = False) -> str | None:
     return None
 
 
-def copy_database(source: Path, dest: Path) -> Path:
-    """Copy a live SQLite database with the backup API into dest (atomically, as a single-file database)."""
+def copy_database(
+    source: Path,
+    dest: Path,
+    pages_per_step: int = PAGES_PER_STEP,
+    progress: Callable[[int, int], object] | None = None,
+) -> Path:
+    """Copy a live SQLite database with the backup API into dest (atomically, as a single-file database).
+
+    The copy runs in steps of `pages_per_step` pages (the GIL is released in each), inside one read
+    transaction on the source: one consistent snapshot that other connections' writes (WAL) neither block
+    nor restart. Memory stays at the two connections' page caches whatever the library's size.
+    `progress(remaining, total)` is called after each step (pages); an exception it raises aborts the copy.
+    """
     private_dir(dest.parent)
     partial = dest.with_name(f".{dest.name}.partial")
     partial.unlink(missing_ok=True)
     private_file(partial)  # backups hold the notes too: owner-only
-    src = sqlite3.connect(str(source))
+    src = sqlite3.connect(str(source), isolation_level=None)
     dst = sqlite3.connect(str(partial))
     try:
-        src.backup(dst, pages=4096)
+        src.execute("BEGIN")
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # starts the read transaction (the snapshot)
+        report = (lambda _status, remaining, total: progress(remaining, total)) if progress else None
+        src.backup(dst, pages=max(1, pages_per_step), progress=report)
+        src.execute("COMMIT")
         dst.execute("PRAGMA journal_mode = DELETE")
         problems = integrity_problems(dst, quick=True)
     except sqlite3.DatabaseError as error:
@@ -113,6 +130,11 @@ def copy_database(source: Path, dest: Path) -> Path:
             raise BackupError(f"cannot write the backup {dest}: {reason.get(kind, str(error))}; {source} is fine",
                               kind) from error  # fmt: skip
         problems = [str(error)]
+    except BaseException:  # cancelled (or interrupted): no partial file left behind
+        dst.close()
+        src.close()
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         dst.close()
         src.close()
@@ -121,6 +143,36 @@ def copy_database(source: Path, dest: Path) -> Path:
         raise BackupError(f"cannot back up {source}: it is damaged ({'; '.join(problems[:3])})")
     os.replace(partial, dest)
     return dest
+
+
+@contextlib.contextmanager
+def backup_lock(library_path: Path) -> Iterator[bool]:
+    """Hold this library's backup lock if no other process or thread holds it; yields whether it was taken.
+
+    An OS file lock in the backups folder: released when the holder ends, even by a crash.
+    """
+    lock_path = backups_dir(library_path) / f".{library_path.stem}.backup-lock"
+    try:
+        private_dir(lock_path.parent)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise BackupError(f"cannot write a backup of {library_path}: {error.strerror or error}") from error
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def rotate(library_path: Path, keep: int) -> list[Path]:
@@ -151,20 +203,34 @@ def create_backup(
 
 
 def auto_backup(library_path: Path, settings: Settings, now: datetime | None = None) -> Path | None:
-    """Back up on start when the newest backup is older than a day; None when not needed or not possible."""
+    """Back up when the newest backup is older than a day; None when not needed or not possible.
+
+    Skipped, with a logged warning, while another backup of the same library is being made (the window's
+    background one, or another command's).
+    """
     library_path = Path(library_path)
     if not settings.auto_backup or not library_path.is_file() or library_path.stat().st_size == 0:
         return None
     now = now or datetime.now(UTC)
-    backups = list_backups(library_path)
-    newest = backup_time(backups[0]) if backups else None
-    if newest is not None and now - newest < AUTO_BACKUP_AGE:
+    if not _backup_due(library_path, now):
         return None
     try:
-        return create_backup(library_path, "auto", settings.backups_kept, now)
+        with backup_lock(library_path) as locked:
+            if not locked:
+                log.warning("automatic backup skipped: another backup of %s is running", library_path)
+                return None
+            if not _backup_due(library_path, now):  # the other one may just have finished
+                return None
+            return create_backup(library_path, "auto", settings.backups_kept, now)
     except (BackupError, OSError, sqlite3.Error) as error:
         log.warning("automatic backup skipped: %s", error)
         return None
+
+
+def _backup_due(library_path: Path, now: datetime) -> bool:
+    backups = list_backups(library_path)
+    newest = backup_time(backups[0]) if backups else None
+    return newest is None or now - newest >= AUTO_BACKUP_AGE
 
 
 def backup_before_migration(library_path: Path, version: int) -> None:

@@ -12,7 +12,7 @@ from refmgr.core.fulltext import fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
 from refmgr.core.model import Article, normalise_title
 from refmgr.core.provenance import stamp_sources
-from refmgr.core.saving import SaveResult, _json
+from refmgr.core.saving import SaveResult, _json, link_citations_sql
 
 
 class BatchSavingMixin(LibraryBase):
@@ -179,10 +179,12 @@ class BatchSavingMixin(LibraryBase):
         )
         # older articles' references to the new ones (the new ones' own references are linked above)
         if conn.execute("SELECT 1 FROM refs WHERE article_id < ? LIMIT 1", (first,)).fetchone():
-            conn.executemany(
-                "UPDATE refs SET cited_article_id = ? WHERE +article_id < ? AND (doi = ? OR pmid = ?)",
-                [(article_id, first, doi, pmid) for article_id, doi, pmid in identifiers if doi or pmid],
-            )
+            by_doi, by_pmid = link_citations_sql("doi", older_only=True), link_citations_sql("pmid", older_only=True)
+            for article_id, doi, pmid in identifiers:  # in id order, DOI then PMID: the later article wins
+                if doi:
+                    conn.execute(by_doi, (article_id, doi, first))
+                if pmid:
+                    conn.execute(by_pmid, (article_id, pmid, first))
         return ids
 
     def _reference_rows(self, ids: list[int], articles: list[Article]) -> list[tuple[Any, ...]]:

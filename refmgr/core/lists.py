@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from refmgr.core.library import Library, now_iso
+from refmgr.core.db import now_iso
+from refmgr.core.loading import ALL_PARTS
 from refmgr.core.model import Article
+
+if TYPE_CHECKING:
+    from refmgr.core.library import Library
 
 
 class ReadingListError(ValueError):
@@ -160,10 +165,12 @@ def list_name(library: Library, list_id: int) -> str:
     return row[0]
 
 
-def list_articles(library: Library, list_id: int) -> tuple[list[Article], dict[int, str]]:
-    """A list's articles in list order and their item notes by article id."""
+def list_articles(
+    library: Library, list_id: int, parts: Iterable[str] = ALL_PARTS
+) -> tuple[list[Article], dict[int, str]]:
+    """A list's articles in list order (with the child rows in `parts`) and their item notes by article id."""
     items = list_items(library, list_id)
-    return library.get_many(i.article_id for i in items), {i.article_id: i.note for i in items if i.note}
+    return library.get_many((i.article_id for i in items), parts), {i.article_id: i.note for i in items if i.note}
 
 
 def export_list(
@@ -171,6 +178,7 @@ def export_list(
 ) -> str:
     """A list exported like export_articles, in list order, with its name as title and its item notes."""
     from refmgr.core.export import export_articles
+    from refmgr.core.export.stream import FORMAT_PARTS
 
-    articles, notes = list_articles(library, list_id)
+    articles, notes = list_articles(library, list_id, FORMAT_PARTS.get(format, ALL_PARTS))
     return export_articles(articles, format, style, notes, list_name(library, list_id), output_format)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase
+from refmgr.core.db import LibraryBase
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
-from refmgr.core.model import Article, Author, Figure, Keyword, Reference, Trial
+from refmgr.core.loading import ALL_PARTS, CHUNK, iter_articles
+from refmgr.core.model import Article, Figure, Reference
 from refmgr.core.querycap import cap_query
 from refmgr.core.search import (
     RANK_ORDER,
@@ -40,64 +41,17 @@ class ReadingMixin(LibraryBase):
 
     def get(self, article_id: int) -> Article | None:
         """The full article with that id, or None."""
-        self.conn.row_factory = sqlite3.Row
-        try:
-            row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if row is None:
-                return None
-            return self._article_from_row(row)
-        finally:
-            self.conn.row_factory = None
+        return next(iter_articles(self.conn, [article_id]), None)
 
-    def get_many(self, article_ids: Iterable[int]) -> list[Article]:
-        """Full articles for these ids, in the given order, skipping missing ones."""
-        articles = (self.get(i) for i in article_ids)
-        return [a for a in articles if a is not None]
+    def get_many(self, article_ids: Iterable[int], parts: Iterable[str] = ALL_PARTS) -> list[Article]:
+        """Articles for these ids, in the given order, skipping missing ones; `parts` as for iter_articles."""
+        return list(iter_articles(self.conn, article_ids, parts))
 
-    def _article_from_row(self, row: sqlite3.Row) -> Article:
-        article_id = row["id"]
-        article = Article(id=article_id, **{name: row[name] for name in SCALAR_FIELDS})
-        article.doi = row["doi_given"] or row["doi"] or ""  # the case the source gave ("10.1056/NEJMoa1816714")
-        article.pmid = row["pmid"] or ""
-        article.pmcid = row["pmcid"] or ""
-        for name in JSON_FIELDS:
-            setattr(article, name, json.loads(row[name]))
-        article.retracted = bool(row["retracted"])
-        article.authors_incomplete = bool(row["authors_incomplete"])
-        article.notes = row["notes"]
-        article.read_status = row["read_status"]
-        article.rating = row["rating"]
-        article.date_added = row["date_added"]
-        q = self.conn.execute
-        article.authors = [
-            Author(
-                family=r["family"],
-                given=r["given"],
-                literal=r["literal"],
-                orcid=r["orcid"],
-                affiliations=json.loads(r["affiliations"]),
-            )
-            for r in q("SELECT * FROM authors WHERE article_id = ? ORDER BY position", (article_id,))
-        ]
-        article.keywords = [
-            Keyword(
-                term=r["term"], kind=r["kind"], qualifiers=json.loads(r["qualifiers"]), major=bool(r["major"]),
-                source=r["source"],
-            )
-            for r in q("SELECT * FROM keywords WHERE article_id = ? ORDER BY position", (article_id,))
-        ]
-        article.figures = self.figures(article_id)
-        article.trials = [
-            Trial(accession=a, registry=r, source=s)
-            for a, r, s in q(
-                "SELECT accession, registry, source FROM trials WHERE article_id = ? ORDER BY position", (article_id,)
-            )
-        ]
-        oa = q("SELECT open_access_url FROM enrichment WHERE article_id = ?", (article_id,)).fetchone()
-        article.open_access_url = oa[0] if oa else ""
-        article.references = self.references(article_id)
-        article.tags = self.tags_of(article_id)
-        return article
+    def iter_articles(
+        self, article_ids: Iterable[int], parts: Iterable[str] = ALL_PARTS, chunk: int = CHUNK
+    ) -> Iterator[Article]:
+        """Articles read `chunk` at a time with only the child rows named in `parts`: for streaming exports."""
+        return iter_articles(self.conn, article_ids, parts, chunk)
 
     def figures(self, article_id: int) -> list[Figure]:
         """An article's figures in order."""

@@ -15,6 +15,7 @@ from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pm
 from refmgr.core.merge import merge_articles
 from refmgr.core.model import Article, Figure, Reference, Trial, normalise_name, normalise_title
 from refmgr.core.provenance import stamp_sources
+from refmgr.core.schema import REFS_DOI_INDEX, REFS_PMID_INDEX
 
 
 @dataclass
@@ -214,11 +215,9 @@ class SavingMixin(LibraryBase):
         if outgoing:
             self._link_outgoing(article_id)
         row = self.conn.execute("SELECT doi, pmid FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row and (row[0] or row[1]):  # NULL, not '', for a missing one: `doi = ''` would scan every bare reference
-            self.conn.execute(
-                "UPDATE refs SET cited_article_id = ? WHERE doi = ? OR pmid = ?",
-                (article_id, row[0] or None, row[1] or None),
-            )
+        for column, value in zip(("doi", "pmid"), row or (), strict=True):
+            if value:
+                self.conn.execute(link_citations_sql(column), (article_id, value))
 
     def _link_outgoing(self, article_id: int) -> None:
         self.conn.execute(
@@ -260,6 +259,18 @@ class SavingMixin(LibraryBase):
             rows("SELECT label, legend FROM figures"),
             [accession for (accession,) in rows("SELECT accession FROM trials")],
         )
+
+
+def link_citations_sql(column: str, older_only: bool = False) -> str:
+    """UPDATE pointing the references with one DOI (or PMID) at an article: parameters id, value[, first new id].
+
+    One identifier per statement, on the partial index of non-empty values named outright: with `doi = ? OR
+    pmid = ?`, or once ANALYZE has seen that nearly every PMID is empty, SQLite scanned every reference
+    (1.3 s per new article at 100,000 articles). INDEXED BY makes the plan independent of statistics.
+    """
+    index = REFS_DOI_INDEX if column == "doi" else REFS_PMID_INDEX
+    older = " AND +article_id < ?" if older_only else ""
+    return f"UPDATE refs INDEXED BY {index} SET cited_article_id = ? WHERE {column} = ? AND {column} != ''{older}"
 
 
 def _json(value: list[Any] | dict[str, Any]) -> str:

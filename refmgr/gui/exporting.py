@@ -16,7 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refmgr.core.export import FORMATS, OUTPUT_FORMATS, STYLES, export_articles, suggested_extension, write_output
+from refmgr.core.export import (
+    FORMATS,
+    OUTPUT_FORMATS,
+    STYLES,
+    atomic_output,
+    export_articles,
+    suggested_extension,
+    write_output,
+)
+from refmgr.core.export.stream import STREAMED_FORMATS, load_for, stream_export
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -39,14 +48,13 @@ def export_op(
     """Background op: load the articles, render them, write the file atomically; returns the path."""
 
     def op(context: TaskContext) -> Path:
-        articles = [a for a in (context.library.get(i) for i in article_ids) if a is not None]
-        keys = None
-        if format == "bibtex":  # the library's cite keys, as [@key] markers and the pane use them
-            from refmgr.core.export.citekeys import keys_of
-
-            keys = keys_of(context.library, article_ids)
+        if format in STREAMED_FORMATS:  # read and written 500 at a time: memory flat in the selection's size
+            with atomic_output(path) as stream:  # (BibTeX with the library's cite keys, as the pane shows them)
+                stream_export(context.library, article_ids, format, stream)
+            return path
+        articles = load_for(context.library, article_ids, format)
         text = export_articles(articles, format, style=style, list_notes=list_notes, title=title,
-                               output_format=output_format, cite_keys=keys)  # fmt: skip
+                               output_format=output_format)  # fmt: skip
         write_output(text, path)
         return path
 

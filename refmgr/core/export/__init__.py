@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import io
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
-from refmgr.core.model import Article, to_csl
+from refmgr.core.model import Article
 
 FORMATS = ("ris", "bibtex", "csl-json", "bibliography", "handout-html", "handout-md")
 STYLES = ("vancouver", "ama", "apa")
@@ -39,6 +41,7 @@ def export_articles(
     from refmgr.core.export.bibtex import write_bibtex
     from refmgr.core.export.handout import handout_html, handout_markdown
     from refmgr.core.export.ris import write_ris
+    from refmgr.core.export.stream import write_csl_json
 
     try:
         if format == "ris":
@@ -46,7 +49,9 @@ def export_articles(
         if format == "bibtex":
             return write_bibtex(articles, cite_keys)
         if format == "csl-json":
-            return json.dumps([to_csl(a) for a in articles], ensure_ascii=False, indent=2) + "\n"
+            text = io.StringIO()
+            write_csl_json(articles, text)
+            return text.getvalue()
         if format == "bibliography":
             return format_bibliography(articles, style, output_format)
         if format == "handout-html":
@@ -67,6 +72,13 @@ def suggested_extension(format: str, output_format: str = "text") -> str:
 
 def write_output(text: str, path: str | Path) -> None:
     """Write text (UTF-8) to PATH atomically: a temp file beside it, then os.replace; no partial file on error."""
+    with atomic_output(path) as stream:
+        stream.write(text)
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A UTF-8 text stream that replaces PATH only when the block ends without error (for streaming exports)."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -75,7 +87,7 @@ def write_output(text: str, path: str | Path) -> None:
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if target.is_dir():

@@ -60,9 +60,12 @@ def cite_key_base(article: Article) -> str:
     return f"{author}{article.year or ''}{words[0] if words else ''}"
 
 
-def cite_keys(articles: list[Article]) -> list[str]:
-    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes)."""
-    used: set[str] = set()
+def cite_keys(articles: list[Article], used: set[str] | None = None) -> list[str]:
+    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes).
+
+    `used` holds the keys already written (a streaming export passes the same set for every chunk).
+    """
+    used = set() if used is None else used
     keys = []
     for article in articles:
         base = key = cite_key_base(article)
@@ -154,13 +157,23 @@ def _fields(article: Article) -> list[tuple[str, str]]:
     return [(n, verbatim(v) if n in LITERAL_FIELDS else " ".join(v.split())) for n, v in bibtex_fields(article)]
 
 
-def write_bibtex(articles: Iterable[Article], stored_keys: Mapping[int, str] | None = None) -> str:
-    """BibTeX text for the articles, with unique cite keys (the library's own cite keys when given)."""
+def write_bibtex(
+    articles: Iterable[Article], stored_keys: Mapping[int, str] | None = None, used: set[str] | None = None
+) -> str:
+    """BibTeX text for the articles, with unique cite keys (the library's own cite keys when given).
+
+    `used` holds the keys already written (a streaming export passes the same set for every chunk).
+    """
     articles = list(articles)
-    keys = cite_keys(articles)
+    keys: list[str] | None = None
     if stored_keys:
         keys = [stored_keys.get(a.id, "") if a.id is not None else "" for a in articles]
-        keys = keys if all(keys) and len(set(keys)) == len(keys) else cite_keys(articles)
+        fresh = used is None or not used.intersection(keys)
+        keys = keys if all(keys) and len(set(keys)) == len(keys) and fresh else None
+    if keys is None:
+        keys = cite_keys(articles, used)
+    elif used is not None:
+        used.update(keys)
     entries = [
         Entry(CSL_TO_BIBTEX.get(a.type, "misc"), key, [Field(n, v) for n, v in _fields(a)])
         for a, key in zip(articles, keys, strict=True)

@@ -108,12 +108,17 @@ def _import_one(
     if not doi and client is not None and found.title:
         doi = _doi_from_title(citation_guess(pdf), client, run, source)
     article_id = None
+    pending = False
     if doi:  # the Crossref record (or the pending entry when Crossref cannot be asked) is reported as usual
+        seen = len(run.report.items)
         _fetch_and_save(library, client, [_Wanted(doi, source, list_id)], run, refresh=False)
+        pending = any(item.status == "pending" for item in run.report.items[seen:])
         article_id = library.find(doi)
     if article_id is None:
         article_id = _save_from_pdf(library, found, doi, list_id, path)
         note = f"doi:{doi} is not in Crossref (yet); kept from the PDF's own metadata"
+        if pending:
+            note = f"kept from the PDF's own metadata until Crossref can be asked for doi:{doi} (`refmgr sync`)"
         if not doi:
             note = (f"kept from the PDF alone, tagged “{NEEDS_IDENTIFICATION}”: find its DOI, then "
                     f"`refmgr identify {article_id} DOI`")  # fmt: skip
