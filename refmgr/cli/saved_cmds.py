@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, UsageError, library_option
 from refmgr.cli.common import open_library
-from refmgr.core import smartlists
-from refmgr.core.library import Library
+
+if TYPE_CHECKING:  # imported by the commands that use them, like the other subcommands
+    from refmgr.core.library import Library
+    from refmgr.core.smartlists import SavedSearch
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("name", metavar="NAME")
 
 
-def _require(library: Library, name: str) -> smartlists.SavedSearch:
+def _require(library: Library, name: str) -> SavedSearch:
+    from refmgr.core import smartlists
+
     try:
         return smartlists.require_saved(library, name)
     except smartlists.SavedSearchError as error:
@@ -47,6 +52,7 @@ def _require(library: Library, name: str) -> smartlists.SavedSearch:
 def cmd_saved(args: argparse.Namespace) -> int:
     """Run one `saved` action; without one, list the saved searches with their counts."""
     from refmgr.cli.library_cmds import _print_rows
+    from refmgr.core import smartlists
 
     with open_library(args) as library:
         try:
