@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import snowballstemmer
+from typing import Any
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER: Any = None  # snowballstemmer's English stemmer, loaded at the first word (the package takes ~25 ms)
 _WORD = re.compile(r"[^\W_]+")
 # unicode61 splits at everything that is not a letter or digit; this tokenizer agrees with it
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -106,6 +106,16 @@ _STEMS: dict[str, str] = {}  # token -> index form: a library's vocabulary is sm
 MAX_CACHED = 500_000
 
 
+def _snowball() -> Any:
+    """The English Snowball stemmer (PyStemmer's when installed: same algorithm), created once."""
+    global _STEMMER
+    if _STEMMER is None:
+        import snowballstemmer
+
+        _STEMMER = snowballstemmer.stemmer("english")
+    return _STEMMER
+
+
 def stem(word: str) -> str:
     """The index form of one folded token: American spelling, then a Greek root or the Snowball stem."""
     cached = _STEMS.get(word)
@@ -116,7 +126,7 @@ def stem(word: str) -> str:
     else:
         spelled = american(word)
         root = _greek_root(spelled)
-        result = root if root is not None else _STEMMER.stemWord(spelled)
+        result = root if root is not None else _snowball().stemWord(spelled)
     if len(_STEMS) >= MAX_CACHED:
         _STEMS.clear()
     _STEMS[word] = result
