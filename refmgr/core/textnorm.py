@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from typing import Any
 
 _STEMMER: Any = None  # snowballstemmer's English stemmer, loaded at the first word (the package takes ~25 ms)
