@@ -125,5 +125,13 @@ def storage_message(args: argparse.Namespace, error: Exception) -> str:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main(exiting=True))
+    """Console-script entry point; output cut short by a closed pipe (`refmgr list | head -1`) ends quietly."""
+    try:
+        code = main(exiting=True)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to write to the pipe
+        code = EXIT_OK
+    sys.exit(code)

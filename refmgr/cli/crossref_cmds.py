@@ -117,10 +117,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     sources = make_sources()
     with open_library(args) as library, make_client() as client, sources or nullcontext():
-        if args.all:
-            ids = [row[0] for row in library.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]
-        else:
-            ids = resolve_articles(library, args.articles)
+        ids = library.ids_with_doi() if args.all else resolve_articles(library, args.articles)
         return _finish(refresh_articles(library, client, ids, sources=sources))
 
 

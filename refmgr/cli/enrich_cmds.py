@@ -30,10 +30,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         raise UsageError("enrich takes article ids or --all, not both")
     with open_library(args) as library:
         if args.all:
-            rows = library.conn.execute(
-                "SELECT id FROM articles WHERE doi IS NOT NULL OR pmid IS NOT NULL OR pmcid IS NOT NULL ORDER BY id"
-            )
-            ids = [row[0] for row in rows]
+            ids = library.ids_with_identifier()
         elif args.articles:
             ids = resolve_articles(library, args.articles)
         else:

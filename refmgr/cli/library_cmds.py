@@ -57,20 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import files and print the per-item report."""
-    from refmgr.core.importer import ImportReport, import_files
+    """Import files and print the per-item report (the window's pipeline: a file of DOIs is fetched too)."""
+    from refmgr.cli.crossref_cmds import make_client
+    from refmgr.core.intake import import_inputs
     from refmgr.core.library import LibraryError
 
-    with open_library(args) as library:
+    with open_library(args) as library, make_client() as client:
         try:
-            from refmgr.core.pdf.intake import split_pdfs
-
-            pdfs, others = split_pdfs([Path(f) for f in args.files])
-            report = import_files(library, others) if others or not pdfs else ImportReport()
-            if pdfs:  # PDFs (and folders of them) go through intake: DOI -> Crossref, file attached
-                from refmgr.cli.pdf_cmds import import_pdf_paths
-
-                report.extend(import_pdf_paths(library, pdfs))
+            report = import_inputs(library, paths=[Path(f) for f in args.files], client=client)
             _enrich_import(library, report, args.no_enrich)
         except LibraryError as error:
             raise UsageError(str(error)) from error
@@ -115,6 +109,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         query = ArticleQuery(sort=args.sort, descending=args.sort in ("date_added", "year"), limit=args.limit)
         ids = library.query_ids(query)
+        if not ids and not args.json:
+            print("The library is empty: add articles with `refmgr import FILE...` or `refmgr add DOI...` "
+                  f"({library.path}).", file=sys.stderr)  # fmt: skip
         _print_rows(library, ids, args.json)
     return EXIT_OK
 

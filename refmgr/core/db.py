@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -49,14 +50,13 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 def is_writable(path: str | Path) -> bool:
-    """False when the library file exists but cannot be opened for writing (mode 444, a read-only disk)."""
-    try:
-        with open(path, "r+b"):  # opening does not change the file; only the permission check matters
-            return True
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
+    """False when the library file exists but cannot be written (mode 444, a read-only disk).
+
+    Asked with access(2), never by opening the file: closing any descriptor of a database file drops every POSIX
+    lock this process holds on it, SQLite's included, and another process may then checkpoint and remove the WAL
+    under a connection still using it (a window's task opening the library would corrupt it).
+    """
+    return not Path(path).exists() or os.access(path, os.W_OK)
 
 
 def connect_read_only(path: str | Path) -> sqlite3.Connection:

@@ -6,9 +6,14 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from refmgr.core.db import SCALAR_FIELDS, LibraryBase, now_iso
+from refmgr.core.changes import Changes, returns_changes
+from refmgr.core.db import SCALAR_FIELDS, LibraryBase, LibraryError, now_iso
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.model import Figure, Reference, normalise_title
+
+
+class ArticleGoneError(LibraryError):
+    """The article to change is no longer in the library (deleted by another window or the command line)."""
 
 
 class EditingMixin(LibraryBase):
@@ -38,7 +43,12 @@ class EditingMixin(LibraryBase):
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
         return deleted
 
-    def update_fields(self, article_id: int, **values: Any) -> None:
+    def _touch(self, article_id: int) -> None:
+        """Mark an article modified (its figures or references changed), so every window notices."""
+        self.conn.execute("UPDATE articles SET date_modified = ? WHERE id = ?", (now_iso(), article_id))
+
+    @returns_changes
+    def update_fields(self, article_id: int, **values: Any) -> Changes:
         """Set user fields (notes, read_status, rating, title, ...) and keep the index current."""
         allowed = {"notes", "read_status", "rating", *SCALAR_FIELDS}
         unknown = set(values) - allowed
@@ -49,23 +59,31 @@ class EditingMixin(LibraryBase):
         values["date_modified"] = now_iso()
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self.transaction():
-            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id])
+            sql = f"UPDATE articles SET {assignments} WHERE id = ?"
+            cursor = self.conn.execute(sql, [*values.values(), article_id])
+            if not cursor.rowcount:
+                raise ArticleGoneError(f"article #{article_id} is no longer in the library (deleted elsewhere)")
             self.reindex(article_id)
 
-    def set_figures(self, article_id: int, figures: list[Figure]) -> None:
+    @returns_changes
+    def set_figures(self, article_id: int, figures: list[Figure]) -> Changes:
         """Replace an article's figures (for legends pasted by hand): they are the user's now, never fetched over."""
         figures = [Figure(label=f.label, legend=f.legend, source="hand") for f in figures]
         with self.transaction():
+            self._touch(article_id)
             self._write_figures(article_id, figures)
             self.reindex(article_id)
 
-    def set_references(self, article_id: int, references: list[Reference]) -> None:
+    @returns_changes
+    def set_references(self, article_id: int, references: list[Reference]) -> Changes:
         """Replace an article's reference list (resolution results included)."""
         with self.transaction():
+            self._touch(article_id)
             self._write_references(article_id, references)
             self._link_citations(article_id)
 
-    def update_reference(self, article_id: int, position: int, **values: Any) -> None:
+    @returns_changes
+    def update_reference(self, article_id: int, position: int, **values: Any) -> Changes:
         """Change one reference's DOI, PMID, status, confidence or parts."""
         allowed = {"doi", "pmid", "status", "confidence", "parts"}
         if set(values) - allowed:
@@ -76,6 +94,7 @@ class EditingMixin(LibraryBase):
             values["parts"] = json.dumps(values["parts"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self.transaction():
+            self._touch(article_id)
             self.conn.execute(
                 f"UPDATE refs SET {assignments} WHERE article_id = ? AND position = ?",
                 [*values.values(), article_id, position],
@@ -91,7 +110,8 @@ class EditingMixin(LibraryBase):
         )
         return [r[0] for r in rows]
 
-    def set_tags(self, article_id: int, tags: Iterable[str]) -> None:
+    @returns_changes
+    def set_tags(self, article_id: int, tags: Iterable[str]) -> Changes:
         """Replace an article's tags, creating new tag names as needed."""
         names = sorted({t.strip() for t in tags if t.strip()}, key=str.lower)
         with self.transaction():

@@ -20,6 +20,7 @@ _PMID_IN_TEXT = re.compile(
 _PMCID_IN_TEXT = re.compile(r"\bPMC\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
 _SIMPLE_DOI = re.compile(r"10\.\d{4,9}/[a-z0-9][a-z0-9\-._/]*[a-z0-9]")
 _TRAILING = ".,;:!?"
+_URL_QUERY = re.compile(r"[?&][A-Za-z_][\w.-]*=")
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 MAX_SCAN_CHARS = 20_000_000
 
@@ -35,6 +36,7 @@ class Identifier:
 def _trim_doi(candidate: str) -> str:
     """Cut a DOI candidate at markup and strip trailing punctuation and unbalanced closers."""
     candidate = re.split(r"</|&quot;|&gt;|&lt;/", candidate)[0]
+    candidate = _URL_QUERY.split(candidate)[0]  # a publisher link's ?query=featured or &utm_source=... is no DOI
     while candidate:
         last = candidate[-1]
         unbalanced = last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refmgr.core import sqlerrors
+from refmgr.core.changes import Changes
 from refmgr.core.fieldcaps import cap_article
 from refmgr.core.formats import ParsedRecord, detect_reader
 from refmgr.core.library import Library, LibraryError
@@ -55,6 +56,7 @@ class ImportReport:
     unreadable: list[str] = field(default_factory=list)
     cancelled: bool = False
     stopped: str = ""  # why the import stopped early (disk full, read-only, damaged library), with what was saved
+    changes: Changes = field(default_factory=Changes)  # what the import changed in the library
 
     def extend(self, other: ImportReport) -> None:
         """Append another report's items and warnings."""
@@ -108,7 +110,7 @@ def _label(record: ParsedRecord) -> str:
     return " ".join(filter(None, [ident, f"“{title}”" if title else ""])) or record.location
 
 
-def _guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
+def guarded(records: Iterable[ParsedRecord], source: str) -> Iterator[ParsedRecord]:
     """A reader's records, fields capped; a reader that breaks on hostile input ends in one failed item, not a crash."""
     iterator = iter(records)
     while True:
@@ -158,16 +160,33 @@ def save_records(
     records: Iterable[ParsedRecord],
     source: str,
     cancel: CancelCheck | None = None,
+    on_item: Callable[[ItemReport], None] | None = None,
 ) -> ImportReport:
-    """Save parsed records in batched transactions; failures are reported, never fatal."""
+    """Save parsed records in batched transactions; failures are reported, never fatal.
+
+    on_item hears of each record once its batch is committed (so a window can show the rows batch by batch).
+    """
     with paused_gc():
-        return _save_records(library, records, source, cancel)
+        return _save_records(library, records, source, cancel, on_item)
 
 
 def _save_records(
-    library: Library, records: Iterable[ParsedRecord], source: str, cancel: CancelCheck | None
+    library: Library,
+    records: Iterable[ParsedRecord],
+    source: str,
+    cancel: CancelCheck | None,
+    on_item: Callable[[ItemReport], None] | None,
 ) -> ImportReport:
     report = ImportReport()
+    told = 0
+
+    def tell() -> None:
+        nonlocal told
+        if on_item is not None:
+            for item in report.items[told:]:
+                on_item(item)
+        told = len(report.items)
+
     batch: list[ParsedRecord] = []
 
     def flush() -> None:
@@ -183,9 +202,10 @@ def _save_records(
             message = f"same {result.matched_by} as #{result.article_id}" if result.matched_by else ""
             report.items.append(ItemReport(_label(record), result.action, result.article_id, message, where))
         batch.clear()
+        tell()
 
     try:
-        for record in _guarded(records, source):
+        for record in guarded(records, source):
             if cancel is not None and cancel():
                 report.cancelled = True
                 break
@@ -201,6 +221,7 @@ def _save_records(
     except (LibraryError, sqlite3.Error) as error:  # the disk or the file failed: stop, and say what was saved
         report.stopped = storage_stop(error, report)
         report.items += [ItemReport(_label(r), "failed", None, "not saved (import stopped)", source) for r in batch]
+    tell()
     return report
 
 

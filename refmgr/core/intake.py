@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +12,16 @@ from refmgr.core import lists
 from refmgr.core.crossref import cache
 from refmgr.core.crossref.client import ERROR, FAILED, FOUND, NON_CROSSREF, CrossrefClient, Lookup
 from refmgr.core.crossref.mapping import slim_work, work_to_article
-from refmgr.core.formats import detect_reader
+from refmgr.core.formats import ParsedRecord, detect_reader
 from refmgr.core.identifiers import extract_identifiers, normalise_doi
-from refmgr.core.importer import ImportReport, ItemReport, save_records
+from refmgr.core.importer import ImportReport, ItemReport, guarded, save_records
 from refmgr.core.library import Library, now_iso
 from refmgr.core.textio import MAX_INPUT_BYTES, InputError, read_text_file, utf8_size
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 ItemCallback = Callable[[ItemReport], None]
+BatchCallback = Callable[[], None]
 SAVE_BATCH = 200
 PUBMED_UNREACHABLE = (
     "PubMed cannot be reached with PubMed and Europe PMC turned off (--no-enrich, or the enrich setting): add the "
@@ -40,9 +42,10 @@ class _Wanted:
 class _Run:
     """Shared state of one import: report, progress and callbacks."""
 
-    def __init__(self, progress: ProgressCallback | None, cancel: CancelCheck | None, on_item: ItemCallback | None):
+    def __init__(self, progress: ProgressCallback | None, cancel: CancelCheck | None, on_item: ItemCallback | None,
+                 on_batch: BatchCallback | None = None):  # fmt: skip
         self.report = ImportReport()
-        self.progress, self.cancel, self.on_item = progress, cancel, on_item
+        self.progress, self.cancel, self.on_item, self.on_batch = progress, cancel, on_item, on_batch
         self.done = 0
         self.total = 0
 
@@ -54,6 +57,9 @@ class _Run:
 
     def add(self, item: ItemReport) -> None:
         self.report.items.append(item)
+        self.tell(item)
+
+    def tell(self, item: ItemReport) -> None:
         if self.on_item is not None:
             self.on_item(item)
 
@@ -73,14 +79,18 @@ def import_inputs(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    on_batch: BatchCallback | None = None,
     sources: Any = None,
 ) -> ImportReport:
     """Import files and texts: known formats are parsed, anything else is scanned for DOIs fetched from Crossref.
 
     With `sources` (refmgr.core.sources.enrich.Sources), PMIDs and PMCIDs are fetched from PubMed too, and every
     imported article with a DOI or PMID is then enriched from PubMed and Europe PMC (see _pubmed_stages).
+    on_item hears of each item once it is committed; on_batch is called after each Crossref batch is saved,
+    before the next is asked for (the window waits there until the batch's rows are on screen).
     """
-    run = _Run(progress, cancel, on_item)
+    run = _Run(progress, cancel, on_item, on_batch)
+    seq = library.change_seq()
     from refmgr.core.pdf.intake import import_pdfs, split_pdfs  # PDF intake builds on this module
 
     pdfs, paths = split_pdfs(paths)
@@ -108,25 +118,45 @@ def import_inputs(
         if run.cancelled():
             break
         reader = detect_reader(text, source)
-        records = list(reader.parse(text)) if reader is not None else []
-        if any(record.article is not None for record in records):
-            parsed = save_records(library, records, source, cancel)
+        records = _records_with_an_article(guarded(reader.parse(text), source)) if reader is not None else None
+        if records is not None:
+            parsed = save_records(library, records, source, cancel, on_item=run.tell)
+            run.report.items.extend(parsed.items)
             for item in parsed.items:
-                run.add(item)
                 if item.article_id is not None and item.status in ("added", "updated", "duplicate"):
                     imported_ids.append(item.article_id)
             run.report.warnings.extend(parsed.warnings)
             run.report.cancelled = run.report.cancelled or parsed.cancelled
+            if parsed.stopped:  # the disk or the library failed: the rest cannot be saved either
+                run.report.stopped = parsed.stopped
+                break
             _complete_authors(library, client, [i.article_id for i in parsed.items if i.article_id is not None], run)
         else:
             _collect_identifiers(library, text, source, list_id, wanted, run, imported_ids, pubmed_wanted)
         run.step()
+    if run.report.stopped:
+        run.report.changes = library.changes_since(seq)[0]
+        return run.report
     imported_ids += _fetch_and_save(library, client, list(wanted.values()), run, refresh=False)
     imported_ids += import_pdfs(library, pdfs, client, list_id, run)
     imported_ids += _pubmed_stages(library, sources, client, pubmed_wanted or [], imported_ids, run)
     if list_id is not None and imported_ids:
         lists.add_to_list(library, list_id, list(dict.fromkeys(imported_ids)))
+    run.report.changes = library.changes_since(seq)[0]
     return run.report
+
+
+def _records_with_an_article(records: Iterator[ParsedRecord]) -> Iterator[ParsedRecord] | None:
+    """The records as a stream, or None when none of them holds an article (then the text is scanned for DOIs).
+
+    Only the records before the first article are held; the rest is read as it is saved.
+    """
+    held: list[ParsedRecord] = []
+    for record in records:
+        held.append(record)
+        if record.article is not None:
+            return chain(held, records)
+    return None
 
 
 def _pubmed_stages(
@@ -178,7 +208,8 @@ def _collect_identifiers(
         elif pubmed_wanted is not None:
             pubmed_wanted.append((identifier, source, list_id))
         elif has_doi:
-            run.report.warnings.append(f"{source}: {label} not looked up ({PUBMED_UNREACHABLE}); the DOIs were")
+            run.report.warnings.append(f"{source}: {label} was not looked up, only the DOIs beside it were "
+                                       f"({PUBMED_UNREACHABLE})")  # fmt: skip
         else:
             run.add(ItemReport(label, "failed", None, PUBMED_UNREACHABLE, source))
 
@@ -226,21 +257,33 @@ def _fetch_and_save(
 
     def fetch_progress(done: int, total: int) -> None:
         if run.progress is not None:
-            run.progress(min(base + done, run.total), run.total)
+            run.progress(max(run.done, min(base + done, run.total)), run.total)
+
+    saved: set[str] = set()
+
+    def save(batch: dict[str, Lookup]) -> None:
+        """Save and report what a reply brought (each batch as it arrives, the rest at the end)."""
+        found = [(by_doi[d], r.work) for d, r in batch.items()
+                 if r.status == FOUND and r.work is not None and d not in saved]  # fmt: skip
+        if found:
+            cache.store(library, {w.doi: slim_work(work) for w, work in found})
+        for start in range(0, len(found), SAVE_BATCH):
+            ids.extend(_save_found(library, found[start : start + SAVE_BATCH], run, ""))
+        saved.update(w.doi for w, _ in found)
+        if found and run.on_batch is not None:
+            run.on_batch()
 
     try:
-        results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel)
-    except KeyboardInterrupt:  # Ctrl+C: what was asked for is kept as pending, then the interrupt goes on
-        _to_pending(library, [Lookup(d, FAILED, reason="interrupted (Ctrl+C)") for d in by_doi], by_doi, run)
+        results = client.fetch(list(by_doi), progress=fetch_progress, cancel=run.cancel, on_batch=save)
+    except KeyboardInterrupt:  # Ctrl+C: what was asked for and not yet saved is kept as pending, then it goes on
+        unsaved = [d for d in by_doi if d not in saved]
+        _to_pending(library, [Lookup(d, FAILED, reason="interrupted (Ctrl+C)") for d in unsaved], by_doi, run)
         raise
     skipped = [d for d in by_doi if d not in results]
     if skipped:
         run.report.cancelled = True
         results.update({d: Lookup(d, FAILED, reason="import cancelled before the lookup") for d in skipped})
-    found = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
-    cache.store(library, {w.doi: slim_work(work) for w, work in found})
-    for start in range(0, len(found), SAVE_BATCH):
-        ids += _save_found(library, found[start : start + SAVE_BATCH], run, "")
+    save(results)
     _to_pending(library, [r for r in results.values() if r.status == FAILED], by_doi, run)
     for lookup in results.values():
         if lookup.status in (FOUND, FAILED):
@@ -342,10 +385,12 @@ def sync_pending(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     on_item: ItemCallback | None = None,
+    on_batch: BatchCallback | None = None,
     sources: Any = None,
 ) -> ImportReport:
     """Retry every pending DOI; those that fail again stay pending with the new reason (and enrichments, too)."""
-    run = _Run(progress, cancel, on_item)
+    run = _Run(progress, cancel, on_item, on_batch)
+    seq = library.change_seq()
     wanted = [_Wanted(doi, "pending", list_id) for doi, _, _, list_id in pending_dois(library)]
     ids = _fetch_and_save(library, client, wanted, run, refresh=False)
     if sources is not None:
@@ -353,6 +398,7 @@ def sync_pending(
         from refmgr.core.sources.stages import enrichment_stage
 
         enrichment_stage(library, sources, [*pending_enrichment(library), *ids], run)
+    run.report.changes = library.changes_since(seq)[0]
     return run.report
 
 
@@ -377,9 +423,11 @@ def refresh_articles(
             wanted.append(_Wanted(normalise_doi(row[0]), "refresh", None))
         else:
             run.add(ItemReport(f"#{article_id}", "failed", article_id, "no DOI to look up in Crossref", "refresh"))
+    seq = library.change_seq()
     _fetch_and_save(library, client, wanted, run, refresh=True)
     if sources is not None:
         from refmgr.core.sources.stages import enrichment_stage
 
         enrichment_stage(library, sources, article_ids, run, refresh=True)
+    run.report.changes = library.changes_since(seq)[0]
     return run.report

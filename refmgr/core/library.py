@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from refmgr.core import schema
 from refmgr.core.batch import BatchSavingMixin
+from refmgr.core.changes import Changes, ChangesMixin
 from refmgr.core.db import (
     BUSY_TIMEOUT_S,
     JSON_FIELDS,
@@ -24,7 +25,9 @@ from refmgr.core.db import (
 )
 from refmgr.core.editing import EditingMixin
 from refmgr.core.fulltext import fts_values, fts_values_of
+from refmgr.core.lookups import LookupsMixin
 from refmgr.core.merge import merge_articles
+from refmgr.core.parts import PartsMixin
 from refmgr.core.private import private_file
 from refmgr.core.reading import SUMMARY_COLUMNS, ReadingMixin
 from refmgr.core.saving import SaveResult, SavingMixin
@@ -37,6 +40,7 @@ __all__ = [
     "JSON_FIELDS",
     "SCALAR_FIELDS",
     "SUMMARY_COLUMNS",
+    "Changes",
     "Library",
     "LibraryBase",
     "LibraryError",
@@ -50,7 +54,7 @@ __all__ = [
 ]
 
 
-class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin):
+class Library(SavingMixin, BatchSavingMixin, ReadingMixin, EditingMixin, ChangesMixin, LookupsMixin, PartsMixin):
     """A clinician's library in one SQLite file; one instance per thread."""
 
     def __init__(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from refmgr.core.changes import Changes, returns_changes
 from refmgr.core.db import now_iso
 from refmgr.core.loading import ALL_PARTS
 from refmgr.core.model import Article
@@ -71,7 +72,8 @@ def create_list(library: Library, name: str) -> int:
         return int(cursor.lastrowid)
 
 
-def rename_list(library: Library, list_id: int, new_name: str) -> None:
+@returns_changes
+def rename_list(library: Library, list_id: int, new_name: str) -> Changes:
     """Rename a list; ReadingListError if the new name is empty or taken by another list."""
     new_name = new_name.strip()
     if not new_name:
@@ -83,7 +85,8 @@ def rename_list(library: Library, list_id: int, new_name: str) -> None:
         library.conn.execute("UPDATE reading_lists SET name = ? WHERE id = ?", (new_name, list_id))
 
 
-def delete_list(library: Library, list_id: int) -> None:
+@returns_changes
+def delete_list(library: Library, list_id: int) -> Changes:
     """Delete a list (its articles stay in the library)."""
     with library.transaction():
         library.conn.execute("DELETE FROM reading_lists WHERE id = ?", (list_id,))
@@ -128,7 +131,8 @@ def list_items(library: Library, list_id: int) -> list[ListItem]:
     return [ListItem(*row) for row in rows]
 
 
-def set_item_note(library: Library, list_id: int, article_id: int, note: str) -> None:
+@returns_changes
+def set_item_note(library: Library, list_id: int, article_id: int, note: str) -> Changes:
     """Set the note of one item on a list."""
     with library.transaction():
         library.conn.execute(
@@ -136,11 +140,28 @@ def set_item_note(library: Library, list_id: int, article_id: int, note: str) ->
         )
 
 
-def move_item(library: Library, list_id: int, article_id: int, new_index: int) -> None:
+@returns_changes
+def move_item(library: Library, list_id: int, article_id: int, new_index: int) -> Changes:
     """Move an item to a new place in the list's order, renumbering the rest."""
     with library.transaction():
         order = [item.article_id for item in list_items(library, list_id) if item.article_id != article_id]
         order.insert(max(0, min(new_index, len(order))), article_id)
+        library.conn.executemany(
+            "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND article_id = ?",
+            [(index, list_id, aid) for index, aid in enumerate(order)],
+        )
+
+
+@returns_changes
+def move_items(library: Library, list_id: int, article_ids: Iterable[int], before: int | None) -> Changes:
+    """Move articles (in their list order) to just before another item, or to the end when before is None."""
+    moving = set(article_ids)
+    with library.transaction():
+        order = [item.article_id for item in list_items(library, list_id)]
+        moved = [article_id for article_id in order if article_id in moving]
+        rest = [article_id for article_id in order if article_id not in moving]
+        at = rest.index(before) if before in rest else len(rest)
+        order = rest[:at] + moved + rest[at:]
         library.conn.executemany(
             "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND article_id = ?",
             [(index, list_id, aid) for index, aid in enumerate(order)],

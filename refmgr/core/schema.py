@@ -258,6 +258,49 @@ def _migrate_reference_identifier_indexes(conn: sqlite3.Connection) -> None:
 
 
 REFS_DOI_INDEX, REFS_PMID_INDEX = "refs_doi_set", "refs_pmid_set"
+
+
+CHANGE_LOG = """
+CREATE TABLE IF NOT EXISTS change_log (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id INTEGER);
+CREATE TRIGGER IF NOT EXISTS log_article_added AFTER INSERT ON articles
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('article+', new.id); END;
+CREATE TRIGGER IF NOT EXISTS log_article_updated AFTER UPDATE ON articles
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('article~', new.id); END;
+CREATE TRIGGER IF NOT EXISTS log_article_deleted AFTER DELETE ON articles
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('article-', old.id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_added AFTER INSERT ON reading_lists
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', new.id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_updated AFTER UPDATE ON reading_lists
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', new.id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_deleted AFTER DELETE ON reading_lists
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', old.id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_item_added AFTER INSERT ON reading_list_items
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', new.list_id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_item_updated AFTER UPDATE ON reading_list_items
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', new.list_id); END;
+CREATE TRIGGER IF NOT EXISTS log_list_item_deleted AFTER DELETE ON reading_list_items
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('list', old.list_id); END;
+CREATE TRIGGER IF NOT EXISTS log_tag_added AFTER INSERT ON article_tags
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('tag', new.article_id); END;
+CREATE TRIGGER IF NOT EXISTS log_tag_deleted AFTER DELETE ON article_tags
+    BEGIN INSERT INTO change_log (kind, item_id) VALUES ('tag', old.article_id); END;
+CREATE TRIGGER IF NOT EXISTS log_pending_added AFTER INSERT ON pending
+    BEGIN INSERT INTO change_log (kind) VALUES ('pending'); END;
+CREATE TRIGGER IF NOT EXISTS log_pending_updated AFTER UPDATE ON pending
+    BEGIN INSERT INTO change_log (kind) VALUES ('pending'); END;
+CREATE TRIGGER IF NOT EXISTS log_pending_deleted AFTER DELETE ON pending
+    BEGIN INSERT INTO change_log (kind) VALUES ('pending'); END;
+CREATE TRIGGER IF NOT EXISTS log_prune AFTER INSERT ON change_log WHEN new.seq % 1000 = 0
+    BEGIN DELETE FROM change_log WHERE seq <= new.seq - 50000; END
+"""
+
+
+def _add_change_log(conn: sqlite3.Connection) -> None:
+    """A change log kept by triggers, so every window learns what any connection or process changed."""
+    for statement in _split_statements(CHANGE_LOG):
+        conn.execute(statement)
+
+
 def _migrate_search(conn: sqlite3.Connection) -> None:
     """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
     from refmgr.core import stemindex
@@ -282,6 +325,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_citing,
     _migrate_attachments,
     _migrate_reference_identifier_indexes,
+    _add_change_log,
     _migrate_search,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)

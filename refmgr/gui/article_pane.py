@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refmgr.core.highlight import KeywordHits, find_hits, legends_html
 from refmgr.core.library import Library
 from refmgr.core.matchwords import Highlighter
 from refmgr.core.model import READ_STATUSES, Article, Figure, Trial, citation_line
-from refmgr.gui.highlight import KeywordHits, find_hits, legends_html
+from refmgr.gui.deleted_banner import DeletedBanner
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel, source_label
 from refmgr.gui.pdf_view import PdfTab
 from refmgr.gui.richtext import SafeTextBrowser, plain_tooltip, safe_abstract_html, shown_text
@@ -262,6 +263,9 @@ class ArticlePane(QWidget):
         super().__init__(parent)
         self.library = library
         self.article: Article | None = None
+        self.deleted = False  # the article shown was deleted elsewhere: nothing is saved, the notes stay
+        self.notes_in_flight: tuple[int, str] | None = None  # notes sent to be saved, until the library has them
+        self.deleted_banner = DeletedBanner()
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.title.setObjectName("articleTitle")
@@ -317,7 +321,9 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        for widget in (self.retracted, self.title, self.authors, self.citation, self.badges, self.links, self.cite_key):
+        header = (self.deleted_banner, self.retracted, self.title, self.authors, self.citation, self.badges,
+                  self.links, self.cite_key)
+        for widget in header:
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
         body_layout.addWidget(self.tabs, 1)
@@ -347,7 +353,11 @@ class ArticlePane(QWidget):
 
     def show_article(self, article_id: int | None) -> None:
         """Load and show an article (None clears the pane); pending notes are saved first."""
+        if self.deleted:
+            self._leave_deleted()
         self.flush_notes()
+        if article_id != self.article_id:
+            self.notes_in_flight = None
         article = self.library.get(article_id) if article_id is not None else None
         self.article = article
         self.empty.setVisible(article is None)
@@ -419,7 +429,7 @@ class ArticlePane(QWidget):
 
     def refresh(self) -> None:
         """Reload the shown article from the library (after a background change), keeping what is being typed."""
-        if self.article is None:
+        if self.article is None or self.deleted:
             return
         tab = self.tabs.currentIndex()
         typed, cursor = self.notes.toPlainText(), self.notes.textCursor().position()
@@ -430,7 +440,10 @@ class ArticlePane(QWidget):
         if self.article is None:
             return
         self._loading = True
-        if self.notes.toPlainText() != typed:  # the save of what was typed has not landed yet
+        stored = self.notes.toPlainText()
+        if self.notes_in_flight == (self.article.id, stored):
+            self.notes_in_flight = None  # the save landed
+        if stored != typed and self.notes_in_flight is not None:  # the save of what was typed has not landed yet
             self.notes.setPlainText(typed)
             self.article.notes = typed
             text_cursor = self.notes.textCursor()
@@ -440,16 +453,45 @@ class ArticlePane(QWidget):
             self.tags.setText(tags_text)
         self._loading = False
 
+    def mark_deleted(self) -> None:
+        """The article shown was deleted elsewhere: say so, keep the typed notes and offer to copy them."""
+        if self.article is None:
+            return
+        self.notes_timer.stop()
+        self.deleted = True
+        self.deleted_banner.notes = self.notes.toPlainText()
+        self.deleted_banner.show()
+        self.tabs.setCurrentWidget(self.notes)
+        for widget in (self.status, self.rating, self.tags):
+            widget.setEnabled(False)
+
+    def _leave_deleted(self) -> None:
+        """Moving on from a deleted article: notes typed on it go to the clipboard rather than nowhere."""
+        typed = self.notes.toPlainText()
+        self.deleted = False
+        self.deleted_banner.hide()
+        for widget in (self.status, self.rating, self.tags):
+            widget.setEnabled(True)
+        if self.article is not None and typed.strip() and typed != self.article.notes:
+            self.deleted_banner.copy(typed)
+        self.article = None
+
     def _notes_typed(self) -> None:
+        if self.deleted:
+            self.deleted_banner.notes = self.notes.toPlainText()
+            return
         if not self._loading and self.article is not None:
             self.notes_timer.start()
 
     def flush_notes(self) -> None:
         """Save notes typed since the last save."""
+        if self.deleted:
+            return
         if self.notes_timer.isActive() or (self.article and self.notes.toPlainText() != self.article.notes):
             self.notes_timer.stop()
             if self.article is not None and self.notes.toPlainText() != self.article.notes:
                 self.article.notes = self.notes.toPlainText()
+                self.notes_in_flight = (self.article.id, self.article.notes)
                 self.fields_edited.emit(self.article.id, {"notes": self.article.notes})
 
     def _status_chosen(self, index: int) -> None:

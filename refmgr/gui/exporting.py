@@ -39,6 +39,13 @@ FORMAT_LABELS = {
     "handout-html": "Journal-club handout (HTML)",
     "handout-md": "Journal-club handout (Markdown)",
 }
+STYLE_LABELS = {"vancouver": "Vancouver (NLM)", "ama": "AMA (American Medical Association)", "apa": "APA 7th edition"}
+OUTPUT_LABELS = {"text": "Plain text", "markdown": "Markdown", "html": "HTML (web page)"}
+
+
+def readable(code: str, labels: dict[str, str]) -> str:
+    """The name a person reads for a format, style or output code (codes without a label are tidied)."""
+    return labels.get(code, code.replace("-", " ").replace("_", " ").capitalize())
 
 
 def export_op(
@@ -69,16 +76,18 @@ class ExportDialog(QDialog):
         self.setWindowTitle(f"Export {count} article{'s' if count != 1 else ''}")
         self.format = QComboBox()
         for name in FORMATS:
-            self.format.addItem(FORMAT_LABELS.get(name, name), name)
+            self.format.addItem(readable(name, FORMAT_LABELS), name)
         if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
             self.style: Any = picker
         else:
             self.style = QComboBox()
-            self.style.addItems(STYLES)
+            for name in STYLES:
+                self.style.addItem(readable(name, STYLE_LABELS), name)
             if style in STYLES:
-                self.style.setCurrentText(style)
+                self.style.setCurrentIndex(list(STYLES).index(style))
         self.output = QComboBox()
-        self.output.addItems(OUTPUT_FORMATS)
+        for name in OUTPUT_FORMATS:
+            self.output.addItem(readable(name, OUTPUT_LABELS), name)
         form = QFormLayout()
         form.addRow("Format:", self.format)
         form.addRow("Citation style:", self.style)
@@ -104,7 +113,16 @@ class ExportDialog(QDialog):
 
     def extension(self) -> str:
         """The file extension the chosen format suggests."""
-        return suggested_extension(self.chosen_format(), self.output.currentText())
+        return suggested_extension(self.chosen_format(), self.chosen_output())
+
+    def chosen_style(self) -> str:
+        """The citation style's code."""
+        data = self.style.currentData() if isinstance(self.style, QComboBox) else None
+        return str(data) if data else str(self.style.currentText())  # the style picker answers with the style id
+
+    def chosen_output(self) -> str:
+        """The bibliography's output format code (text, markdown, html)."""
+        return str(self.output.currentData())
 
 
 def start_export(
@@ -112,14 +130,14 @@ def start_export(
     list_notes: dict[int, str] | None = None, title: str | None = None,
 ) -> None:  # fmt: skip
     """Run the export the dialog describes into PATH, telling the user in the status bar."""
-    op = export_op(article_ids, path, dialog.chosen_format(), dialog.style.currentText(),
-                   dialog.output.currentText(), list_notes, title)  # fmt: skip
+    op = export_op(article_ids, path, dialog.chosen_format(), dialog.chosen_style(), dialog.chosen_output(),
+                   list_notes, title)  # fmt: skip
 
     def success(written: Any) -> None:
         if dialog.chosen_format() in ("bibliography", "handout-html", "handout-md"):
             from refmgr.gui.citing import recent_after_export
 
-            recent_after_export(window, dialog.style.currentText())
+            recent_after_export(window, dialog.chosen_style())
         window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
         window.export_finished.emit(str(written))
 

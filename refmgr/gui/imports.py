@@ -124,6 +124,7 @@ def import_op(request: ImportRequest, settings: Settings) -> Callable[[TaskConte
                 progress=context.progress,
                 cancel=context.cancelled,
                 on_item=context.item,
+                on_batch=context.wait_for_gui,
                 sources=sources,
             )
         report.unreadable[:0] = request.refused
@@ -141,7 +142,8 @@ def sync_pending_op(settings: Settings) -> Callable[[TaskContext], Any]:
         with make_client(settings) as client, make_sources(settings) as sources:
             if sources is not None:
                 sources.on_stage = context.item
-            return sync_pending(context.library, client, context.progress, context.cancelled, context.item, sources)
+            return sync_pending(context.library, client, context.progress, context.cancelled, context.item,
+                                on_batch=context.wait_for_gui, sources=sources)  # fmt: skip
 
     return op
 
@@ -169,4 +171,4 @@ def pending_count(library: Library) -> int:
     """How many items wait for Crossref, PubMed or Europe PMC to come back."""
     from refmgr.core.sources.enrich import pending_enrichment
 
-    return int(library.conn.execute("SELECT count(*) FROM pending").fetchone()[0]) + len(pending_enrichment(library))
+    return library.pending_count() + len(pending_enrichment(library))

@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from refmgr import APP_NAME
 from refmgr.core.backup import backup_before_migration
+from refmgr.core.changes import Changes
 from refmgr.core.library import Library
 from refmgr.core.querycap import cap_query
 from refmgr.core.search import ArticleQuery
 from refmgr.core.settings import Settings
 from refmgr.core.sqlerrors import is_damage
+from refmgr.core.undo import DeletedArticles
 from refmgr.gui import dialogs
 from refmgr.gui.article_pane import ArticlePane
 from refmgr.gui.citing import Citing
@@ -37,22 +39,24 @@ from refmgr.gui.imports import ImportRequest
 from refmgr.gui.library_view import LibraryTable
 from refmgr.gui.pdf_actions import start_find_pdf
 from refmgr.gui.preformatting import BackgroundPreformat
+from refmgr.gui.search_keys import SearchKeys
 from refmgr.gui.sidebar import Scope, Sidebar
 from refmgr.gui.table_model import COLUMNS, ArticleTableModel
 from refmgr.gui.tasks import TaskRunner
-from refmgr.gui.undo import DeletedArticles
+from refmgr.gui.watcher import LibraryWatcher
 from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
+from refmgr.gui.window_lists import ListOrderMixin
 from refmgr.gui.window_safety import SafetyMixin
 from refmgr.gui.window_search import SearchMixin
 from refmgr.gui.zotero_sync import ZoteroActions
 
 SEARCH_DEBOUNCE_MS = 200
-REFRESH_DEBOUNCE_MS = 250
+REFRESH_DEBOUNCE_MS = 100  # batches arriving during an import: apply their rows at most ten times a second
 STATE_VERSION = 1
 
 
-class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow):
+class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, SearchMixin, QMainWindow):
     """refmgr's window over one library file."""
 
     import_finished = Signal(object)  # the ImportReport, or None when the import failed
@@ -60,6 +64,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
     references_resolved = Signal(int)
     edits_saved = Signal(int)
     table_refreshed = Signal()
+    changes_applied = Signal(object)  # the Changes the window just showed
     export_finished = Signal(str)
     lists_changed = Signal()
     input_refused = Signal(str)
@@ -93,6 +98,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self._build_status_bar()
         self.show_read_only_banner()
         self._restore_state()
+        self.watcher = LibraryWatcher(self.library, self)
+        self.watcher.changed.connect(self.apply_changes)
         self.apply_query()
         self._update_pending()
         self.start_auto_backup()
@@ -121,6 +128,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.search_timer.timeout.connect(self.apply_query)
         self.search.textChanged.connect(lambda _text: self.search_timer.start())
         self.search.returnPressed.connect(self.apply_query)
+        self.search_keys = SearchKeys(self.search, self.table, self.apply_query)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.setInterval(REFRESH_DEBOUNCE_MS)
@@ -139,9 +147,10 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.setCentralWidget(self.main_splitter)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.import_dropped.connect(self.start_import)
+        self.table.rows_moved.connect(self.rows_dropped_in_list)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
-        self.sidebar.scope_changed.connect(lambda _scope: self.apply_query())
+        self.sidebar.scope_changed.connect(self.scope_chosen)
         self.sidebar.import_dropped.connect(self.start_import)
         self.sidebar.rows_dropped_on_list.connect(self.add_to_list)
         self.sidebar.list_action.connect(self._list_action)
@@ -188,6 +197,10 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
                                            "Ctrl+E")  # fmt: skip
         self.resolve_action = self._action("Resolve references", lambda: self.resolve_references(None), "Ctrl+Shift+R")
         self.new_list_action = self._action("New reading list…", self.new_list, "Ctrl+Shift+N")
+        self.move_up_action = self._action("Move up in list", lambda: self.move_in_list(-1), "Alt+Up",
+                                           "Move the article one place up in the reading list shown")  # fmt: skip
+        self.move_down_action = self._action("Move down in list", lambda: self.move_in_list(1), "Alt+Down",
+                                             "Move the article one place down in the reading list shown")  # fmt: skip
         self.export_action = self._action("Export selected…", lambda: self.export_articles(self.table.selected_ids()),
                                           "Ctrl+Shift+E", "RIS, BibTeX, CSL-JSON, bibliography or handout")  # fmt: skip
         self.report_action = self._action("Show last import report", self.show_report, "Ctrl+Shift+I")
@@ -218,6 +231,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
             article_menu.addAction(action)
         lists_menu = menu_bar.addMenu("&Lists")
         lists_menu.addAction(self.new_list_action)
+        lists_menu.addAction(self.move_up_action)
+        lists_menu.addAction(self.move_down_action)
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         toolbar = QToolBar("Main")
@@ -288,6 +303,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.settings.gui_state = settings.gui_state
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watcher.stop()
         self.pane.flush_notes()
         self.save_state()
         self.preformatter.stop()
@@ -317,13 +333,59 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         self.table_refreshed.emit()
 
     def refresh(self) -> None:
-        """Re-run the query and rebuild sidebar counts (after imports and edits)."""
+        """Show what changed in the library now (after the window's own writes; others arrive by polling)."""
+        self.refresh_timer.stop()
+        if self.watcher.check() is None:
+            self.table_refreshed.emit()
+
+    def reload_all(self) -> None:
+        """Re-run the query and rebuild the sidebar (after the search index was rebuilt)."""
         self._reload_keeping_selection(self.model.reload)
         self.sidebar.populate()
         self.refresh_filter_tags()
         self._update_count()
         self._update_pending()
         self.table_refreshed.emit()
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Insert, remove and repaint exactly the rows that changed; update counts; keep selection and typing."""
+        if changes.reset:
+            self.reload_all()
+            self.changes_applied.emit(changes)
+            return
+        self._reloading = True
+        try:
+            self.model.apply(changes)
+        except sqlite3.DatabaseError as error:  # a damaged page met while applying what changed
+            if not is_damage(error):
+                raise
+            self.library_damaged(error)
+            return
+        finally:
+            self._reloading = False
+        scope = self.sidebar.scope
+        if changes.added or changes.deleted or changes.updated or changes.lists or changes.tagged:
+            self.sidebar.update_counts()
+        if self.sidebar.scope != scope:  # the list or tag shown was deleted elsewhere
+            self.scope_chosen(self.sidebar.scope)
+        self._update_count()
+        if changes.pending:
+            self._update_pending()
+        shown = self.pane.article_id
+        if shown is not None and shown in changes.deleted:
+            self.pane.mark_deleted()
+            self.table.selectionModel().clearCurrentIndex()
+        elif shown is not None and (shown in changes.updated | changes.tagged or self._may_be_cited(changes)):
+            self.pane.refresh()
+        elif not self.pane.deleted and self.table.current_id() != shown:
+            self.pane.show_article(self.table.current_id())
+        self.changes_applied.emit(changes)
+        self.table_refreshed.emit()
+
+    def _may_be_cited(self, changes: Changes) -> bool:
+        """Whether articles were added while the open one has references (one may now be "In library")."""
+        article = self.pane.article
+        return bool(changes.added and article is not None and article.references)
 
     def _reselect(self, current: int | None, selected: list[int] | None = None) -> None:
         selection = self.table.selectionModel()
@@ -358,7 +420,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
         current = self.table.current_id()
         if current is not None and current == self.pane.article_id:
             self.pane.refresh()
-        else:
+        elif current is not None or not self.pane.deleted:  # a deleted article's notes stay until one is chosen
             self.pane.show_article(current)
 
     def _update_count(self) -> None:
@@ -375,7 +437,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, SearchMixin, QMainWindow
             self.match_count.setText(f"{n:,} article{'s' if n != 1 else ''}")
 
     def _current_row_changed(self, current: Any, _previous: Any) -> None:
-        if self._reloading:
+        if self._reloading or (self.pane.deleted and not current.isValid()):
             return
         self.pane.show_article(self.model.article_id(current.row()) if current.isValid() else None)
 

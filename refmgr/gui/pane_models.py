@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from refmgr.core.highlight import KeywordHits
 from refmgr.core.model import Reference
-from refmgr.gui.highlight import KeywordHits
 from refmgr.gui.richtext import plain_tooltip
 
 ModelIndex = QModelIndex | QPersistentModelIndex

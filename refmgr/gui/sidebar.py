@@ -93,34 +93,52 @@ class Sidebar(QTreeWidget):
         self.blockSignals(True)
         self.drop_target = None
         self.clear()
-        library_group = self._group("Library")
-        total = self.library.count()
-        self._add(library_group, f"All articles  ({total})", Scope("all", label="All articles"))
-        self._add(library_group, "Recently added", Scope("recent", label="Recently added"))
-        unread = self.library.conn.execute("SELECT count(*) FROM articles WHERE read_status = 'unread'").fetchone()[0]
-        self._add(library_group, f"Unread  ({unread})", Scope("unread", label="Unread"))
-        lists_group = self._group("Reading lists")
-        for reading_list in lists.all_lists(self.library):
-            scope = Scope("list", reading_list.id, reading_list.name)
-            item = self._add(lists_group, f"{reading_list.name}  ({reading_list.count})", scope)
-            item.setToolTip(0, "Drop articles, DOIs or files here to add them to this list")
-        saved = smartlists.all_saved(self.library, counts=True)
-        if saved:
-            saved_group = self._group("Saved searches")
-            for search in saved:
-                scope = Scope("saved", search.id, search.name, search.query)
-                item = self._add(saved_group, f"{search.name}  ({search.count})", scope)
-                item.setToolTip(0, f"Saved search: {search.query}")
-        tags = self.library.all_tags()
-        if tags:
-            tags_group = self._group("Tags")
-            for name, count in tags:
-                self._add(tags_group, f"{name}  ({count})", Scope("tag", name, name))
+        groups: dict[str, QTreeWidgetItem] = {}
+        titles = {"list": "Reading lists", "saved": "Saved searches", "tag": "Tags"}
+        groups["Library"] = self._group("Library")
+        groups["Reading lists"] = self._group("Reading lists")
+        for scope, text in self._entries():
+            title = titles.get(scope.kind, "Library")
+            if title not in groups:
+                groups[title] = self._group(title)
+            item = self._add(groups[title], text, scope)
+            if scope.kind == "list":
+                item.setToolTip(0, "Drop articles, DOIs or files here to add them to this list")
+            elif scope.kind == "saved":
+                item.setToolTip(0, f"Saved search: {scope.query}")
         self.expandAll()
         found = self.item_for(current) or self.item_for(Scope("all"))
         self.setCurrentItem(found)
         self.scope = found.data(0, SCOPE_ROLE) if found else Scope("all")
         self.blockSignals(False)
+
+    def _entries(self) -> list[tuple[Scope, str]]:
+        """Every entry with counts as the library holds them now: (scope, text)."""
+        entries = [
+            (Scope("all", label="All articles"), f"All articles  ({self.library.count()})"),
+            (Scope("recent", label="Recently added"), "Recently added"),
+            (Scope("unread", label="Unread"), f"Unread  ({self.library.unread_count()})"),
+        ]
+        for rl in lists.all_lists(self.library):
+            entries.append((Scope("list", rl.id, rl.name), f"{rl.name}  ({rl.count})"))
+        for saved in smartlists.all_saved(self.library, counts=True):
+            entries.append((Scope("saved", saved.id, saved.name, saved.query), f"{saved.name}  ({saved.count})"))
+        entries += [(Scope("tag", name, name), f"{name}  ({count})") for name, count in self.library.all_tags()]
+        return entries
+
+    def update_counts(self) -> None:
+        """Update the counts in place; rebuild only when lists or tags came or went (or were renamed)."""
+        entries = self._entries()
+        items = self.items()
+        shown = [(item.data(0, SCOPE_ROLE), item) for item in items]
+        if [(s.kind, s.value, s.label, s.query) for s, _ in entries] != [
+            (s.kind, s.value, s.label, s.query) for s, _ in shown
+        ]:
+            self.populate()
+            return
+        for (_scope, text), (_shown, item) in zip(entries, shown, strict=True):
+            if item.text(0) != text:
+                item.setText(0, text)
 
     def items(self) -> list[QTreeWidgetItem]:
         """Every selectable entry, top to bottom."""

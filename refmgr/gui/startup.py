@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from refmgr.core.backup import (
     restore,
 )
 from refmgr.core.library import Library, LibraryError
+from refmgr.core.lookups import article_count_of_file
 from refmgr.core.maintenance import probe
 from refmgr.core.schema import SchemaTooNewError
 from refmgr.core.settings import Settings
@@ -42,16 +42,7 @@ def open_library(path: Path) -> Library:
 
 def article_count(path: Path) -> int | None:
     """How many articles a library file holds (read-only), or None when it cannot be read."""
-    try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
+    return article_count_of_file(path)
 
 
 def describe_backup(path: Path) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from refmgr.core.changes import Changes
 from refmgr.core.library import Library
 from refmgr.core.pubtypes import badges
 from refmgr.core.search import ArticleQuery
@@ -85,10 +86,7 @@ def fill_journal_abbrev(library: Library, rows: dict[int, dict[str, Any]]) -> No
     missing = [article_id for article_id, row in rows.items() if not row["journal"]]
     if not missing:
         return
-    marks = ", ".join("?" for _ in missing)
-    for article_id, abbrev in library.conn.execute(
-        f"SELECT id, journal_abbrev FROM articles WHERE id IN ({marks})", missing
-    ):
+    for article_id, abbrev in library.journal_abbrevs(missing).items():
         rows[article_id]["journal"] = abbrev
 
 
@@ -100,6 +98,8 @@ class ArticleTableModel(QAbstractTableModel):
         self.library = library
         self.query = ArticleQuery()
         self.ids: list[int] = []
+        self._rows: dict[int, int] | None = None  # id -> row, rebuilt on demand after the ids change
+        self.loaded = False  # no query has run yet: sorting only records the order (no query run twice)
         self.cache: dict[int, dict[str, Any]] = {}
         self.recent: dict[str, list[int]] = {}  # query -> ids, oldest first; cleared by reload()
         self.bold = QFont()
@@ -127,10 +127,12 @@ class ArticleTableModel(QAbstractTableModel):
     def _show(self, ids: list[int]) -> None:
         self.beginResetModel()
         self.ids = ids
+        self._rows = None
+        self.loaded = True
         self.cache.clear()
         self.endResetModel()
 
-    def forget(self, article_ids: list[int]) -> None:
+    def forget(self, article_ids: list[int] | set[int]) -> None:
         """Drop cached rows of changed articles (and cached results, which may now differ) and repaint them."""
         self.recent.clear()
         for article_id in article_ids:
@@ -141,10 +143,96 @@ class ArticleTableModel(QAbstractTableModel):
 
     def row_of(self, article_id: int) -> int | None:
         """The row showing an article, or None."""
-        try:
-            return self.ids.index(article_id)
-        except ValueError:
+        if self._rows is None:
+            self._rows = {article_id: row for row, article_id in enumerate(self.ids)}
+        return self._rows.get(article_id)
+
+    def apply(self, changes: Changes) -> None:
+        """Bring the rows up to date with what changed: rows inserted, removed, moved or repainted, never reset."""
+        if changes.reset:
+            self.reload()
+            return
+        self.recent.clear()
+        for article_id in changes.articles:
+            self.cache.pop(article_id, None)
+        if self._order_may_change(changes):
+            self.sync(self.library.query_ids(self.query))
+        else:
+            if changes.deleted:
+                self.remove_ids(changes.deleted)
+            if changes.added:
+                head = self._added_head(changes.added)
+                if head is None:
+                    self.sync(self.library.query_ids(self.query))
+                elif head:
+                    self.beginInsertRows(QModelIndex(), 0, len(head) - 1)
+                    self.ids[0:0] = head
+                    self._rows = None
+                    self.endInsertRows()
+        self.forget(changes.updated | changes.tagged)
+
+    def _order_may_change(self, changes: Changes) -> bool:
+        """Whether edits may change which rows match or their order (a rating edit by date added does not)."""
+        query = self.query
+        if query.list_id is not None and query.list_id in changes.lists:
+            return True
+        if not (changes.updated or changes.tagged):
+            return False
+        # an edit can change which rows match (status, notes, tags, a merge's title) or the order, except by date added
+        return bool(query.text or query.read_status or query.tag or query.sort != "date_added")
+
+    def _added_head(self, added: set[int]) -> list[int] | None:
+        """The added articles in order when they all come first (newest first, the usual order), else None.
+
+        Asks only for the first len(added) + 1 rows: they must be exactly the added articles followed by the
+        row that is first now, which proves the rest is unchanged. Spares re-reading 100,000 ids.
+        """
+        top = self.library.query_ids(replace(self.query, limit=len(added) + 1))
+        head, rest = top[: len(added)], top[len(added) :]
+        if set(head) != added or rest != self.ids[:1]:
             return None
+        return head
+
+    def remove_ids(self, article_ids: set[int]) -> None:
+        """Remove the rows of these articles (those shown), run by run from the bottom."""
+        rows = sorted(row for row in (self.row_of(i) for i in article_ids) if row is not None)
+        for start, end in reversed(_runs(rows)):
+            self.beginRemoveRows(QModelIndex(), start, end)
+            del self.ids[start : end + 1]
+            self._rows = None
+            self.endRemoveRows()
+
+    def sync(self, new_ids: list[int]) -> None:
+        """Turn the shown ids into new_ids with row removals, a layout change for moves, and row insertions."""
+        new_set, old_set = set(new_ids), set(self.ids)
+        removed = old_set - new_set
+        if removed:
+            self.remove_ids(removed)
+        added = new_set - old_set
+        positions = _positions(new_ids, added)
+        ordered = _without(new_ids, positions)
+        if ordered != self.ids:
+            self._move_rows(ordered)
+        for start, end in _runs(positions):  # in increasing order: rows before each run are already in place
+            self.beginInsertRows(QModelIndex(), start, end)
+            self.ids[start:start] = new_ids[start : end + 1]
+            self._rows = None
+            self.endInsertRows()
+        self.loaded = True
+
+    def _move_rows(self, ordered: list[int]) -> None:
+        """Same rows, new order: a layout change that carries the selection and current row along."""
+        self.layoutAboutToBeChanged.emit()
+        old_ids = self.ids
+        self.ids = ordered
+        self._rows = None
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            row = self.row_of(old_ids[index.row()]) if index.row() < len(old_ids) else None
+            after.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def article_id(self, row: int) -> int:
         """The article shown in a row."""
@@ -225,19 +313,15 @@ class ArticleTableModel(QAbstractTableModel):
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
         if key is None:
             return
-        self.layoutAboutToBeChanged.emit()
         self.query = replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
-        old_ids = self.ids
-        self.ids = self.library.query_ids(self.query)
-        self.cache.clear()
-        new_rows = {article_id: row for row, article_id in enumerate(self.ids)}
-        before = self.persistentIndexList()
-        after = []
-        for index in before:
-            row = new_rows.get(old_ids[index.row()]) if index.row() < len(old_ids) else None
-            after.append(QModelIndex() if row is None else self.index(row, index.column()))
-        self.changePersistentIndexList(before, after)
-        self.layoutChanged.emit()
+        if not self.loaded:
+            return  # the window runs its first query once it is built
+        ids = self.library.query_ids(self.query)
+        self.recent.clear()
+        if len(ids) != len(self.ids) or set(ids) != set(self.ids):  # the library changed meanwhile
+            self.sync(ids)
+        else:
+            self._move_rows(ids)
 
     # ----- drag and drop ------------------------------------------------------------------
 
@@ -257,6 +341,42 @@ class ArticleTableModel(QAbstractTableModel):
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _positions(ids: list[int], wanted: set[int]) -> list[int]:
+    """Where the wanted ids stand in ids, in order (quickly when they are all at the top or the bottom)."""
+    n = len(wanted)
+    if not n:
+        return []
+    if set(ids[:n]) == wanted:
+        return list(range(n))
+    if set(ids[-n:]) == wanted:
+        return list(range(len(ids) - n, len(ids)))
+    return [p for p, article_id in enumerate(ids) if article_id in wanted]
+
+
+def _without(ids: list[int], positions: list[int]) -> list[int]:
+    """ids without the elements at these (sorted) positions, copied slice by slice."""
+    if not positions:
+        return ids
+    kept: list[int] = []
+    previous = 0
+    for position in positions:
+        kept += ids[previous:position]
+        previous = position + 1
+    kept += ids[previous:]
+    return kept
 
 
 def ids_from_mime(mime: QMimeData) -> list[int]:

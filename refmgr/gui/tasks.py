@@ -26,6 +26,7 @@ class TaskContext:
     cancel_event: threading.Event
     _progress: Callable[[int, int], None]
     _item: Callable[[object], None]
+    _sync: Callable[[object], None] | None = None
 
     @property
     def library(self) -> Library:
@@ -46,6 +47,18 @@ class TaskContext:
         """Report one finished item (delivered to the GUI thread)."""
         self._item(payload)
 
+    def wait_for_gui(self, timeout: float = 1.0) -> None:
+        """Wait (at most timeout seconds) until the GUI thread has handled everything reported so far.
+
+        Imports call this after each saved batch, so its rows are on screen before the next batch is asked for
+        and the window never falls behind the worker.
+        """
+        if self._sync is None or self.cancelled():
+            return
+        handled = threading.Event()
+        self._sync(handled)
+        handled.wait(timeout)
+
 
 class _Relay(QObject):
     """Lives on the GUI thread; worker-thread emits arrive here queued and call the callbacks."""
@@ -54,6 +67,7 @@ class _Relay(QObject):
     failed = Signal(str, str)
     progressed = Signal(int, int)
     itemed = Signal(object)
+    synced = Signal(object)  # a threading.Event, set once every earlier report has been handled
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -62,6 +76,7 @@ class _Relay(QObject):
         self.failed.connect(self._on_failed)
         self.progressed.connect(self._on_progressed)
         self.itemed.connect(self._on_item)
+        self.synced.connect(self._on_synced)
 
     def add(self, name: str, callback: Callable[..., None] | None) -> None:
         """Call callback(*args) on the GUI thread when the worker reports NAME."""
@@ -90,6 +105,11 @@ class _Relay(QObject):
     def _on_item(self, payload: object) -> None:
         self._call("item", payload)
 
+    @Slot(object)
+    def _on_synced(self, handled: object) -> None:
+        if isinstance(handled, threading.Event):
+            handled.set()
+
 
 @dataclass
 class Task:
@@ -117,7 +137,8 @@ class _Runner(QRunnable):
 
     def _call(self, library: Library | None) -> Any:
         relay = self.task.relay
-        return self.op(TaskContext(library, self.task.cancel_event, relay.progressed.emit, relay.itemed.emit))
+        return self.op(TaskContext(library, self.task.cancel_event, relay.progressed.emit, relay.itemed.emit,
+                                   relay.synced.emit))  # fmt: skip
 
     def run(self) -> None:
         relay = self.task.relay

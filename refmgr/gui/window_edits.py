@@ -9,12 +9,12 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from refmgr.core import lists
+from refmgr.core.undo import restore_deleted, snapshot_for_delete
 from refmgr.gui import dialogs
 from refmgr.gui.exporting import export_dialog
 from refmgr.gui.figures_dialog import FiguresDialog
 from refmgr.gui.imports import resolve_op
 from refmgr.gui.sidebar import Scope
-from refmgr.gui.undo import restore_deleted, snapshot_for_delete
 
 if TYPE_CHECKING:
     from refmgr.gui.main_window import MainWindow
@@ -29,13 +29,16 @@ class EditsMixin(_Base):
 
     def _write(self, label: str, op: Any, article_ids: list[int], then: Any = None) -> None:
         def success(_result: object) -> None:
-            self.model.forget(article_ids)
+            self.refresh()
             if then is not None:
                 then()
             for article_id in article_ids:
                 self.edits_saved.emit(article_id)
 
         def failure(message: str, _details: str) -> None:
+            self.refresh()
+            if self.pane.article_id in article_ids and self.library.get(self.pane.article_id) is None:
+                self.pane.mark_deleted()  # the article went while the edit was on its way: keep what was typed
             self.statusBar().showMessage(f"Could not save ({label}): {message}", 15000)
             self.task_failed.emit(message)
 
@@ -43,13 +46,11 @@ class EditsMixin(_Base):
 
     def save_fields(self, article_id: int, values: dict[str, Any]) -> None:
         """Save notes, read status or rating in the background."""
-        counts_change = "read_status" in values
-        self._write("edit", lambda c: c.library.update_fields(article_id, **values), [article_id],
-                    self.sidebar.populate if counts_change else None)  # fmt: skip
+        self._write("edit", lambda c: c.library.update_fields(article_id, **values), [article_id])
 
     def save_tags(self, article_id: int, tags: list[str]) -> None:
         """Save an article's tags in the background."""
-        self._write("tags", lambda c: c.library.set_tags(article_id, tags), [article_id], self.sidebar.populate)
+        self._write("tags", lambda c: c.library.set_tags(article_id, tags), [article_id])
 
     def set_read_status(self, status: str) -> None:
         """Mark the selected articles read or unread."""
@@ -60,12 +61,8 @@ class EditsMixin(_Base):
                 for article_id in ids:
                     context.library.update_fields(article_id, read_status=status)
 
-        def after() -> None:
-            self.sidebar.populate()
-            self.pane.refresh()
-
         if ids:
-            self._write("status", op, ids, after)
+            self._write("status", op, ids)
 
     def edit_figures(self, article_id: int | None) -> None:
         """Add or edit figure legends by hand (non-blocking dialog)."""
@@ -78,8 +75,7 @@ class EditsMixin(_Base):
         def done(result: int) -> None:
             if result:
                 figures = dialog.result_figures()
-                self._write("figures", lambda c: c.library.set_figures(article.id, figures), [article.id],
-                            self.pane.refresh)  # fmt: skip
+                self._write("figures", lambda c: c.library.set_figures(article.id, figures), [article.id])
 
         dialog.finished.connect(done)
         dialog.open()
@@ -93,8 +89,7 @@ class EditsMixin(_Base):
         self.statusBar().showMessage("Resolving references through Crossref…")
 
         def success(result: Any) -> None:
-            self.pane.refresh()
-            self.model.forget([article_id])
+            self.refresh()
             self.statusBar().showMessage(f"References resolved: {describe_resolution(result)}", 10000)
             self.references_resolved.emit(article_id)
 
@@ -117,6 +112,16 @@ class EditsMixin(_Base):
         if not dialogs.ask(self, "Delete articles", f"Delete {what} from the library? (Edit ▸ Undo brings them back)"):
             return
         snapshot = snapshot_for_delete(self.library, ids)
+        if self.pane.article_id in ids:  # deleted here, not elsewhere: no "deleted elsewhere" notice; keep the typing
+            typed = self.pane.notes.toPlainText()
+            shown = self.pane.article
+            if shown is not None and typed != shown.notes:  # typed and not yet saved
+                for article in snapshot.articles:
+                    if article.id == shown.id:
+                        article.notes = typed
+            self.pane.notes_timer.stop()
+            self.pane.article = None
+            self.pane.show_article(None)
 
         def done() -> None:
             self.undo_stack.append(snapshot)
@@ -153,7 +158,7 @@ class EditsMixin(_Base):
         """Change reading lists in the background; refresh the sidebar, or say why it could not be done."""
 
         def success(_result: object) -> None:
-            self.sidebar.populate()
+            self.refresh()
             if then is not None:
                 then()
             self.lists_changed.emit()

@@ -120,13 +120,16 @@ class ImportsMixin(_Base):
         )  # fmt: skip
 
     def _item_arrived(self, item: object) -> None:
+        """Show a batch's rows as soon as it is saved, then at most every REFRESH_DEBOUNCE_MS while more arrive."""
         if isinstance(item, str):  # the name of the stage now running (e.g. "PubMed and Europe PMC")
             self.progress.setFormat(f"{item}: %v / %m")
             return
+        if self.refresh_timer.isActive():
+            return
+        self.refresh()
         self.refresh_timer.start()
 
     def _import_done(self, report: Any) -> None:
-        self.refresh_timer.stop()
         self.refresh()
         if report is None:
             self.statusBar().showMessage("Import cancelled.", 8000)

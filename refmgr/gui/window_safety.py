@@ -249,7 +249,8 @@ class SafetyMixin(_Base):
 
     def _attach_library(self, library: Library) -> None:
         """Point the table, sidebar and pane at another open library and show it."""
-        self.library = self.model.library = self.sidebar.library = self.pane.library = library
+        self.library = self.model.library = self.sidebar.library = self.pane.library = self.watcher.library = library
+        self.watcher.restart()
         self.undo_stack.clear()
         self.undo_action.setEnabled(False)
         self.pane.show_article(None)
@@ -273,7 +274,7 @@ class SafetyMixin(_Base):
     def _checked(self, result: CheckResult) -> None:
         report = result.report
         if report.rebuilt:
-            self.refresh()
+            self.reload_all()
         if report.integrity:
             summary = "Library check: the file is damaged."
         elif report.rebuilt:

@@ -74,7 +74,7 @@ def test_unreadable_inputs_exit_2(capsys: pytest.CaptureFixture[str], lib: list[
     with huge.open("wb") as handle:
         handle.truncate(65 * 1024 * 1024)
     for path, message in [
-        (unknown, f"{unknown}: not a format refmgr knows (PubMed page, MEDLINE/.nbib, ...)"),
+        (unknown, f"{unknown}: not a format refmgr knows, and no DOI or PMID in it"),
         (binary, f"{binary}: damaged or incomplete PDF (PDFium: Data format error)"),
         (missing, f"{missing}: cannot read (No such file or directory)"),
         (huge, f"{huge}: 65.0 MB is over the 64 MB limit for one file"),

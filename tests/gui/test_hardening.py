@@ -115,7 +115,7 @@ def test_damage_met_while_the_window_runs_leads_to_the_backup(qtbot, monkeypatch
     monkeypatch.setattr(window.library, "query_ids", malformed)
     asked = Dialogs(monkeypatch, True)
     with qtbot.waitSignal(window.restore_finished, timeout=60_000):
-        window.refresh()  # no traceback: the check runs and offers the backup
+        window.reload_all()  # re-reading the rows meets the damage; no traceback: the check runs, offers the backup
     assert asked.questions[0][0] == "Restore from backup" and "damaged" in asked.questions[0][1]
     assert window.model.rowCount() == 1000
 
@@ -140,3 +140,22 @@ def test_the_import_report_says_first_that_the_disk_filled(qtbot) -> None:
     dialog.show_report(report)
     assert dialog.statuses() == ["stopped", "added"]
     assert "1 record saved before it filled" in dialog.summary.text()
+
+
+def test_damage_met_while_applying_changes_leads_to_the_check(qtbot, monkeypatch, library_path: Path) -> None:
+    from refmgr.core.changes import Changes
+
+    with Library(library_path) as library:
+        library.save_many(make_articles(10))
+    window = open_window(qtbot, library_path)
+    damaged: list[object] = []
+    monkeypatch.setattr(window, "library_damaged", damaged.append)
+
+    def malformed(*_args: object, **_kwargs: object) -> list[int]:
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(window.library, "query_ids", malformed)
+    window.apply_changes(Changes(added={999}))  # an outside import, read back from a damaged file
+    assert len(damaged) == 1 and window.model.rowCount() == 10

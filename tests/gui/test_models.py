@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from refmgr.core.highlight import find_hits
 from refmgr.core.library import Library
 from refmgr.core.model import Figure, Keyword, Reference
 from refmgr.core.search import ArticleQuery
-from refmgr.gui.highlight import find_hits
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel
 from refmgr.gui.table_model import COLUMN_KEYS, PAGE_SIZE, ArticleTableModel, ids_from_mime
 from tests.gui.conftest import make_articles

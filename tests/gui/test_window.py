@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView
 
 from refmgr.core import lists
+from refmgr.core.highlight import EMPHASIS
 from refmgr.core.library import Library
 from refmgr.core.settings import Settings
 from refmgr.gui import dialogs
-from refmgr.gui.highlight import EMPHASIS
 from refmgr.gui.main_window import MainWindow
 from refmgr.gui.table_model import COLUMN_KEYS
 from refmgr.paths import settings_file

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -16,13 +14,13 @@ import httpx2
 from habanero import Crossref, RequestError
 
 from refmgr import __version__
+from refmgr.core.crossref.habanero_patch import active as _active
 from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
 from refmgr.core.crossref.transport import (
     MAX_WORK_BYTES,
     BadEncoding,
     Interrupted,
     ReplyTooLarge,
-    capped_get,
     reply_limit,
 )
 from refmgr.core.identifiers import normalise_doi
@@ -78,38 +76,6 @@ def user_agent(mailto: str) -> str:
     return f"refmgr/{__version__} (reference manager for clinicians{contact})"
 
 
-# habanero calls the module-level httpx2.get and hides response headers. Inside habanero's two request
-# modules we swap the name `httpx2` for this router: while a CrossrefClient call runs on this thread, `get`
-# goes through that client's httpx2.Client (keep-alive, event hooks that read the rate-limit headers);
-# otherwise it is httpx2.get unchanged. Everything else is httpx2 itself.
-_active = threading.local()
-
-
-class _HttpxRouter:
-    """Stands in for the httpx2 module inside habanero, routing `get` through the active client."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(httpx2, name)
-
-    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
-        session: httpx2.Client | None = getattr(_active, "session", None)
-        if session is None:
-            return httpx2.get(url, **kwargs)
-        try:
-            response, size = capped_get(session, url, getattr(_active, "max_bytes", MAX_WORK_BYTES),
-                                        deadline=getattr(_active, "deadline", None),
-                                        cancel=getattr(_active, "cancel", None), **kwargs)  # fmt: skip
-        except ReplyTooLarge as error:
-            _active.received += 0 if error.declared else error.size
-            raise
-        _active.received += size
-        _active.body_size = size
-        return response
-
-
-_ROUTER = _HttpxRouter()
-for _module in ("habanero.request", "habanero.request_class"):
-    importlib.import_module(_module).httpx2 = _ROUTER
 
 
 class CrossrefClient:
@@ -263,19 +229,26 @@ class CrossrefClient:
         dois: Iterable[str],
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        on_batch: Callable[[dict[str, Lookup]], None] | None = None,
     ) -> dict[str, Lookup]:
         """Look up many DOIs in batched filter=doi:... requests; singles only where a batch cannot help.
 
+        on_batch gets each batch's results as soon as its reply is in, before the next batch is asked for
+        (the importer saves them, so rows appear while the rest is fetched); the returned dict has them all.
         `cancel` is also checked while waiting for a slot or a retry and during a transfer, which it cuts off.
         """
         previous, self.cancel = self.cancel, cancel or self.cancel
         try:
-            return self._fetch(dois, progress, cancel)
+            return self._fetch(dois, progress, cancel, on_batch)
         finally:
             self.cancel = previous
 
     def _fetch(
-        self, dois: Iterable[str], progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None
+        self,
+        dois: Iterable[str],
+        progress: Callable[[int, int], None] | None,
+        cancel: Callable[[], bool] | None,
+        on_batch: Callable[[dict[str, Lookup]], None] | None = None,
     ) -> dict[str, Lookup]:
         wanted = list(dict.fromkeys(normalise_doi(d) or d for d in dois))
         results: dict[str, Lookup] = {}
@@ -297,6 +270,8 @@ class CrossrefClient:
                     singles.extend(chunk)
                 continue
             self._collect(chunk, data, results, absent)
+            if on_batch is not None:
+                on_batch({d: results[d] for d in chunk if d in results})
             if progress is not None:
                 progress(len(results), len(wanted))
         for doi in absent:

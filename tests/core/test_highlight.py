@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from refmgr.core.highlight import EMPHASIS, find_hits, highlight_legend, keyword_regex, legends_html
 from refmgr.core.model import Figure, Keyword
-from refmgr.gui.highlight import EMPHASIS, find_hits, highlight_legend, keyword_regex, legends_html
 from refmgr.gui.richtext import safe_abstract_html
 
 

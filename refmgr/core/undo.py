@@ -26,10 +26,8 @@ def snapshot_for_delete(library: Library, article_ids: list[int]) -> DeletedArti
             continue
         index = len(snapshot.articles)
         snapshot.articles.append(article)
-        rows = library.conn.execute(
-            "SELECT list_id, position, note FROM reading_list_items WHERE article_id = ?", (article_id,)
-        ).fetchall()
-        snapshot.places.extend((list_id, index, position, note) for list_id, position, note in rows)
+        places = library.list_places(article_id)
+        snapshot.places.extend((list_id, index, position, note) for list_id, position, note in places)
     return snapshot
 
 
