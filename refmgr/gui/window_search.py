@@ -44,7 +44,8 @@ class SearchMixin:
 
         def addToolBarBreak(self) -> None: ...
 
-        def _list_write(self, op: Any, then: Any = None) -> None: ...
+        lists_changed: Any
+        task_failed: Any
 
     def build_search_extras(self, toolbar: QToolBar) -> None:
         """Add the help button, problems label and Save search to the toolbar, and the filter bar below it."""
@@ -116,7 +117,20 @@ class SearchMixin:
             return
         name = dialogs.ask_text(self, "Save search", "Name:", text[:40])  # type: ignore[arg-type]
         if name and name.strip():
-            self._list_write(lambda c: smartlists.save_search(c.library, name, text))
+            self._saved_write(lambda c: smartlists.save_search(c.library, name, text))
+
+    def _saved_write(self, op: Any) -> None:
+        """Change saved searches in the background, then rebuild the sidebar (the change log does not track them)."""
+
+        def success(_result: object) -> None:
+            self.sidebar.populate()
+            self.lists_changed.emit()
+
+        def failure(message: str, _details: str) -> None:
+            dialogs.tell(self, "Saved search", message)  # type: ignore[arg-type]
+            self.task_failed.emit(message)
+
+        self.runner.run("lists", op, on_success=success, on_failure=failure)
 
     def saved_search_action(self, action: str, saved_id: int) -> None:
         """Edit, rename, export or delete a saved search (from the sidebar's menu)."""
@@ -130,12 +144,12 @@ class SearchMixin:
         elif action == "rename":
             name = dialogs.ask_text(self, "Rename saved search", "New name:", saved.name)  # type: ignore[arg-type]
             if name:
-                self._list_write(lambda c: smartlists.rename_saved(c.library, saved_id, name))
+                self._saved_write(lambda c: smartlists.rename_saved(c.library, saved_id, name))
         elif action == "delete":
             if dialogs.ask(self, "Delete saved search", f"Delete the saved search “{saved.name}”?"):  # type: ignore[arg-type]
                 if self.sidebar.scope.kind == "saved" and self.sidebar.scope.value == saved_id:
                     self.sidebar.select(Scope("all"))
-                self._list_write(lambda c: smartlists.delete_saved(c.library, saved_id))
+                self._saved_write(lambda c: smartlists.delete_saved(c.library, saved_id))
         elif action == "export":
             ids = smartlists.matching_ids(self.library, saved)
             self.export_dialog = export_dialog(self, ids, None, saved.name)  # type: ignore[arg-type]
