@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.table import target_table
+
 BIBLIOGRAPHY_COLD_S = 3.0
 BIBLIOGRAPHY_WARM_S = 1.0
 MANUSCRIPT_S = 2.0
@@ -148,21 +150,12 @@ def _row(name: str, data: dict[str, Any], target: float) -> dict[str, Any]:
                     f"{data['wall']:.2f} s (imports {data['imports']:.2f} s)"}  # fmt: skip
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table."""
-    lines = ["| measurement | value | target | note |", "|---|---:|---|---|"]
-    for r in rows:
-        target = f"{r['target']} {'ok' if r['ok'] else 'MISSED'}"
-        lines.append(f"| {r['name']} | {r['value']} {r['unit']} | {target} | {r['note']} |")
-    return "\n".join(lines)
-
-
 def main() -> None:
     """Print the results as a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 articles instead of 1,000")
     args = parser.parse_args()
-    print(markdown_table(run(args.quick)))
+    print(target_table(run(args.quick)))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import markdown, row
 from refmgr.core.crossref.client import FOUND, CrossrefClient
 from refmgr.core.crossref.ratelimit import RateLimiter
 from refmgr.core.intake import import_inputs
@@ -45,10 +46,6 @@ def bench_dois(server: CrossrefServer, count: int) -> list[str]:
     return dois
 
 
-def _row(name: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "value": value, "unit": unit, **extra}
-
-
 def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
     """Run the benchmark and return rows (name, value, unit, target, ok) for bench.run."""
     server = CrossrefServer().start()
@@ -65,38 +62,29 @@ def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
                 added = report.counts().get("added", 0)
                 used = client.requests_made
                 name = f"import {count:,} DOIs, batched ({client.batch_size}/request)"
-                rows.append(_row(name, used, "requests", target=25, ok=used <= 25))
-                rows.append(_row(f"import {count:,} DOIs, batched: time", round(batched_s, 2), "s",
-                                 added=added, paced_s=round(client.limiter.waited, 2)))  # fmt: skip
+                rows.append(row(name, used, "requests", target=25, ok=used <= 25))
+                rows.append(row(f"import {count:,} DOIs, batched: time", round(batched_s, 2), "s",
+                                added=added, paced_s=round(client.limiter.waited, 2)))  # fmt: skip
             singles = dois[: 100 if quick else count]
             with CrossrefClient(server.url, mailto=MAILTO, limiter=RateLimiter(polite=True)) as client:
                 started = time.perf_counter()
                 found = sum(client.work(doi).status == FOUND for doi in singles)
                 single_s = time.perf_counter() - started
-                rows.append(_row(f"fetch {len(singles):,} DOIs one request each", client.requests_made, "requests"))
-                rows.append(_row(f"fetch {len(singles):,} DOIs one request each: time", round(single_s, 2), "s",
-                                 found=found, paced_s=round(client.limiter.waited, 2)))  # fmt: skip
+                rows.append(row(f"fetch {len(singles):,} DOIs one request each", client.requests_made, "requests"))
+                rows.append(row(f"fetch {len(singles):,} DOIs one request each: time", round(single_s, 2), "s",
+                                found=found, paced_s=round(client.limiter.waited, 2)))  # fmt: skip
             with CrossrefClient(server.url, mailto=MAILTO, limiter=RateLimiter(polite=True)) as client:
                 started = time.perf_counter()
                 again = import_inputs(library, texts=[text], client=client)
-                rows.append(_row(f"import the same {count:,} DOIs again", client.requests_made, "requests",
-                                 duplicates=again.counts().get("duplicate", 0)))  # fmt: skip
-                rows.append(_row(f"import the same {count:,} DOIs again: time",
-                                 round(time.perf_counter() - started, 2), "s"))  # fmt: skip
-        rows.append(_row("429 answers from the server (pacing misses)", server.refused, "requests", target=0,
-                         ok=server.refused == 0))  # fmt: skip
+                rows.append(row(f"import the same {count:,} DOIs again", client.requests_made, "requests",
+                                duplicates=again.counts().get("duplicate", 0)))  # fmt: skip
+                rows.append(row(f"import the same {count:,} DOIs again: time",
+                                round(time.perf_counter() - started, 2), "s"))  # fmt: skip
+        rows.append(row("429 answers from the server (pacing misses)", server.refused, "requests", target=0,
+                        ok=server.refused == 0))  # fmt: skip
     finally:
         server.stop()
     return rows
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    """The rows as a markdown table."""
-    lines = ["| measurement | value | notes |", "|---|---:|---|"]
-    for row in rows:
-        notes = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("name", "value", "unit"))
-        lines.append(f"| {row['name']} | {row['value']} {row['unit']} | {notes} |")
-    return "\n".join(lines)
 
 
 def main() -> None:

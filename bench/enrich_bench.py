@@ -20,6 +20,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import markdown, row
 from refmgr.core.crossref.ratelimit import SINGLE, Limit, RateLimiter
 from refmgr.core.library import Library
 from refmgr.core.model import Article
@@ -47,10 +48,6 @@ def bench_entries(count: int) -> list[dict[str, Any]]:
             entry["figures"] = [[f"Figure {i}", f"<p>Survival by arm in cohort {n}, panel {i}.</p>"] for i in (1, 2, 3)]
         entries.append(entry)
     return entries
-
-
-def _row(name: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "value": value, "unit": unit, **extra}
 
 
 def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
@@ -83,27 +80,27 @@ def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
                 esearches = len(server.requests("/esearch.fcgi"))
                 full = len(server.requests("/fullTextXML"))
                 open_access = sum(1 for e in entries if e.get("pmcid") and e["doi"] not in absent)
-                rows.append(_row(f"enrich {count:,} DOIs: Europe PMC searches", searches, "requests",
-                                 target=f"<= {-(-count // 20)}", ok=searches <= -(-count // 20)))  # fmt: skip
+                rows.append(row(f"enrich {count:,} DOIs: Europe PMC searches", searches, "requests",
+                                target=f"<= {-(-count // 20)}", ok=searches <= -(-count // 20)))  # fmt: skip
                 efetch_target = -(-count // 200)  # the DOIs found only through esearch ride in the same efetch
-                rows.append(_row(f"enrich {count:,} DOIs: PubMed efetch", efetches, "requests",
-                                 target=f"<= {efetch_target}", ok=efetches <= efetch_target))  # fmt: skip
-                rows.append(_row(f"enrich {count:,} DOIs: PubMed esearch [doi]", esearches, "requests",
-                                 unknown_to_europepmc=len(server.search_unknown)))  # fmt: skip
-                rows.append(_row(f"enrich {count:,} DOIs: full texts", full, "requests",
-                                 open_access=open_access, ok=full == open_access))  # fmt: skip
-                rows.append(_row(f"enrich {count:,} DOIs: time", round(seconds, 1), "s",
-                                 enriched=counts.get("enriched", 0), unchanged=counts.get("unchanged", 0),
-                                 pending=counts.get("pending", 0),
-                                 europepmc_pace_floor_s=round((searches + full) / 5, 1)))  # fmt: skip
-                rows.append(_row("429 answers (server enforcing NCBI's 3 requests/s)", server.too_many, "requests",
-                                 target=0, ok=server.too_many == 0))  # fmt: skip
+                rows.append(row(f"enrich {count:,} DOIs: PubMed efetch", efetches, "requests",
+                                target=f"<= {efetch_target}", ok=efetches <= efetch_target))  # fmt: skip
+                rows.append(row(f"enrich {count:,} DOIs: PubMed esearch [doi]", esearches, "requests",
+                                unknown_to_europepmc=len(server.search_unknown)))  # fmt: skip
+                rows.append(row(f"enrich {count:,} DOIs: full texts", full, "requests",
+                                open_access=open_access, ok=full == open_access))  # fmt: skip
+                rows.append(row(f"enrich {count:,} DOIs: time", round(seconds, 1), "s",
+                                enriched=counts.get("enriched", 0), unchanged=counts.get("unchanged", 0),
+                                pending=counts.get("pending", 0),
+                                europepmc_pace_floor_s=round((searches + full) / 5, 1)))  # fmt: skip
+                rows.append(row("429 answers (server enforcing NCBI's 3 requests/s)", server.too_many, "requests",
+                                target=0, ok=server.too_many == 0))  # fmt: skip
                 before = len(server.requests())
                 started = time.perf_counter()
                 again = enrich_articles(library, sources, ids)
-                rows.append(_row(f"enrich the same {count:,} again (cached replies)", len(server.requests()) - before,
-                                 "requests", seconds=round(time.perf_counter() - started, 2),
-                                 unchanged=again.counts().get("unchanged", 0)))  # fmt: skip
+                rows.append(row(f"enrich the same {count:,} again (cached replies)", len(server.requests()) - before,
+                                "requests", seconds=round(time.perf_counter() - started, 2),
+                                unchanged=again.counts().get("unchanged", 0)))  # fmt: skip
         rows += too_fast(server, [e for e in entries if e["doi"] not in absent][:30])
         rows += latency(server, [e for e in entries if e.get("pmcid") and e["doi"] not in absent][:60])
     finally:
@@ -126,8 +123,8 @@ def latency(server: EnrichServer, entries: list[dict[str, Any]]) -> list[dict[st
                 started = time.perf_counter()
                 enrich_articles(library, sources, [r.article_id for r in saved])
                 seconds = time.perf_counter() - started
-            rows.append(_row(f"{len(entries)} open-access articles, full texts answering in 0.5 s (simulated), "
-                             f"{concurrency} at a time", round(seconds, 1), "s"))  # fmt: skip
+            rows.append(row(f"{len(entries)} open-access articles, full texts answering in 0.5 s (simulated), "
+                            f"{concurrency} at a time", round(seconds, 1), "s"))  # fmt: skip
     finally:
         server.latency.clear()
     return rows
@@ -143,17 +140,8 @@ def too_fast(server: EnrichServer, entries: list[dict[str, Any]]) -> list[dict[s
         answered = sum(bool(sources.pubmed.esearch_dois([e["doi"]])[0]) for e in entries)
         seconds = time.perf_counter() - started
     refused = server.too_many - before
-    return [_row(f"{len(entries)} esearches paced at 10/s (a key's pace) against 3/s", refused, "429 answers",
-                 answered=answered, seconds=round(seconds, 1), retry_after_s=server.retry_after)]  # fmt: skip
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    """The rows as a markdown table."""
-    lines = ["| measurement | value | notes |", "|---|---:|---|"]
-    for row in rows:
-        notes = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("name", "value", "unit"))
-        lines.append(f"| {row['name']} | {row['value']} {row['unit']} | {notes} |")
-    return "\n".join(lines)
+    return [row(f"{len(entries)} esearches paced at 10/s (a key's pace) against 3/s", refused, "429 answers",
+                answered=answered, seconds=round(seconds, 1), retry_after_s=server.retry_after)]  # fmt: skip
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ import bibtexparser
 import rispy
 
 from bench.generate import generate_articles
+from bench.table import target_table
 from refmgr.core.export import export_articles
 from refmgr.core.export.bibliography import STYLES, citeproc_item, format_entries
 from refmgr.core.export.citecache import EntryCache
@@ -158,7 +159,7 @@ def bibliography_rows(articles: list[Article]) -> list[dict[str, Any]]:
     return [
         row("plain citeproc-py", bare, False),
         row("refmgr cold (nothing cached)", cold, False),
-        row("refmgr warm (cache file, new process)", warm, True),
+        row("refmgr warm (cache file read by a fresh cache object, as a new process would)", warm, True),
         row("refmgr hot (in memory)", hot, True),
         row("refmgr after import in the window (pre-formatted in the background)", after_import, True)
         | {"note": f"loading the articles from the library included ({load:.2f} s)"},
@@ -189,15 +190,6 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return import_rows(articles) + bibliography_rows(articles[: min(1000, n)])
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table."""
-    lines = ["| measurement | value | target | note |", "|---|---:|---|---|"]
-    for r in rows:
-        target = f"{r.get('target', '')}{' ok' if r.get('ok') else ' MISSED' if 'ok' in r else ''}"
-        lines.append(f"| {r['name']} | {r['value']} {r.get('unit', '')} | {target.strip()} | {r.get('note', '')} |")
-    return "\n".join(lines)
-
-
 def main() -> None:
     """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,7 +197,7 @@ def main() -> None:
     args = parser.parse_args()
     load = os.getloadavg()[0]
     rows = run(args.quick)
-    print(markdown_table(rows))
+    print(target_table(rows))
     print(f"\n{os.cpu_count()} cores; 1-minute load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 

@@ -25,6 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import _abstract, make_article
+from bench.table import markdown, row
 from refmgr.core.intake import import_inputs
 from refmgr.core.library import Library
 from refmgr.core.pdf.analysis import find_captions, find_doi, find_keywords, find_title
@@ -38,10 +39,6 @@ QUERIES = ("cisplatin", "hazard ratio", "pembrolizumab", "radiotherapy", "carcin
            "neutropenia", "biomarker", "nivolumab", "metastatic")  # fmt: skip
 
 
-def _row(name: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "value": value, "unit": unit, **extra}
-
-
 def fixture_rows() -> list[dict[str, Any]]:
     """Read each fixture with a warm worker (median of 3) and analyse it."""
     rows = []
@@ -50,7 +47,7 @@ def fixture_rows() -> list[dict[str, Any]]:
     with PdfExtractor() as extractor:
         with contextlib.suppress(PdfError):
             extractor.extract(files[0])
-        rows.append(_row("worker start + first PDF read (cold)", f"{(time.perf_counter() - start) * 1000:.0f}", "ms"))
+        rows.append(row("worker start + first PDF read (cold)", f"{(time.perf_counter() - start) * 1000:.0f}", "ms"))
         total_pages = total_read = total_analysis = 0.0
         for path in files:
             times, pdf = [], None
@@ -64,7 +61,7 @@ def fixture_rows() -> list[dict[str, Any]]:
                 times.append(time.perf_counter() - began)
             read = statistics.median(times)
             if pdf is None:
-                rows.append(_row(f"read {path.name}", f"{read * 1000:.1f}", "ms", outcome=outcome))
+                rows.append(row(f"read {path.name}", f"{read * 1000:.1f}", "ms", outcome=outcome))
                 continue
             began = time.perf_counter()
             doi, _ = find_doi(pdf)
@@ -76,13 +73,13 @@ def fixture_rows() -> list[dict[str, Any]]:
             total_pages += pages
             total_read += read
             total_analysis += analysis
-            rows.append(_row(f"read {path.name}", f"{read * 1000:.1f}", "ms", pages=pages,
-                             per_page=f"{read / pages * 1000:.1f} ms", analysis=f"{analysis * 1000:.1f} ms",
-                             captions=len(captions), doi=doi or "none"))  # fmt: skip
-    rows.append(_row("all readable fixtures: read per page", f"{total_read / total_pages * 1000:.2f}", "ms",
-                     pages=int(total_pages)))  # fmt: skip
-    rows.append(_row("all readable fixtures: DOI+title+captions+keywords per page",
-                     f"{total_analysis / total_pages * 1000:.2f}", "ms"))  # fmt: skip
+            rows.append(row(f"read {path.name}", f"{read * 1000:.1f}", "ms", pages=pages,
+                            per_page=f"{read / pages * 1000:.1f} ms", analysis=f"{analysis * 1000:.1f} ms",
+                            captions=len(captions), doi=doi or "none"))  # fmt: skip
+    rows.append(row("all readable fixtures: read per page", f"{total_read / total_pages * 1000:.2f}", "ms",
+                    pages=int(total_pages)))  # fmt: skip
+    rows.append(row("all readable fixtures: DOI+title+captions+keywords per page",
+                    f"{total_analysis / total_pages * 1000:.2f}", "ms"))  # fmt: skip
     return rows
 
 
@@ -101,8 +98,8 @@ def import_rows(folder: Path) -> list[dict[str, Any]]:
         began = time.perf_counter()
         report = import_inputs(library, paths=[papers], client=None)
         took = time.perf_counter() - began
-    rows.append(_row("import 7 real PDFs offline (identify, save, attach, index)", f"{7 / took:.1f}", "PDFs/s",
-                     time=f"{took:.2f} s", pending=report.counts().get("pending", 0)))  # fmt: skip
+    rows.append(row("import 7 real PDFs offline (identify, save, attach, index)", f"{7 / took:.1f}", "PDFs/s",
+                    time=f"{took:.2f} s", pending=report.counts().get("pending", 0)))  # fmt: skip
     server = CrossrefServer().start()
     try:
         for work in json.loads(WORKS.read_text(encoding="utf-8"))["works"]:
@@ -113,8 +110,8 @@ def import_rows(folder: Path) -> list[dict[str, Any]]:
             took = time.perf_counter() - began
     finally:
         server.stop()
-    rows.append(_row("import 7 real PDFs with Crossref (loopback, polite pacing)", f"{7 / took:.1f}", "PDFs/s",
-                     time=f"{took:.2f} s", added=report.counts().get("added", 0)))  # fmt: skip
+    rows.append(row("import 7 real PDFs with Crossref (loopback, polite pacing)", f"{7 / took:.1f}", "PDFs/s",
+                    time=f"{took:.2f} s", added=report.counts().get("added", 0)))  # fmt: skip
     return rows
 
 
@@ -151,16 +148,16 @@ def scale_rows(folder: Path, count: int) -> list[dict[str, Any]]:
         took = time.perf_counter() - began
         attached = library.conn.execute("SELECT count(*) FROM attachments").fetchone()[0]
         text_bytes = library.conn.execute("SELECT sum(length(text)) FROM attachments_fts").fetchone()[0] or 0
-        rows = [_row(f"import {count} generated 10-page PDFs offline", f"{count / took:.1f}", "PDFs/s",
-                     time=f"{took:.1f} s", attached=attached, unreadable=len(report.unreadable))]  # fmt: skip
+        rows = [row(f"import {count} generated 10-page PDFs offline", f"{count / took:.1f}", "PDFs/s",
+                    time=f"{took:.1f} s", attached=attached, unreadable=len(report.unreadable))]  # fmt: skip
         rows += search_rows(library, count)
     size_with = path.stat().st_size
     with Library(path) as library:
         library.conn.execute("DELETE FROM attachments_fts")
         library.conn.execute("VACUUM")
     size_without = path.stat().st_size
-    rows.append(_row(f"full-text index at {count} PDFs", f"{(size_with - size_without) / 2**20:.1f}", "MB",
-                     text=f"{text_bytes / 2**20:.1f} MB of text", library=f"{size_with / 2**20:.1f} MB"))  # fmt: skip
+    rows.append(row(f"full-text index at {count} PDFs", f"{(size_with - size_without) / 2**20:.1f}", "MB",
+                    text=f"{text_bytes / 2**20:.1f} MB of text", library=f"{size_with / 2**20:.1f} MB"))  # fmt: skip
     return rows
 
 
@@ -181,23 +178,14 @@ def search_rows(library: Library, count: int) -> list[dict[str, Any]]:
             timings["metadata"].append(time.perf_counter() - began)
     fulltext = sorted(timings["fulltext"])
     return [
-        _row(f"search_fulltext at {count} PDFs (best 50, passages)", f"{statistics.median(fulltext) * 1000:.1f}",
-             "ms median", p95=f"{fulltext[int(len(fulltext) * 0.95)] * 1000:.1f} ms",
-             hits=f"{statistics.mean(hits):.0f} mean"),
-        _row(f"Library.search('fulltext:...') at {count} PDFs", f"{statistics.median(timings['search']) * 1000:.1f}",
-             "ms median"),
-        _row(f"metadata search beside it at {count} PDFs", f"{statistics.median(timings['metadata']) * 1000:.1f}",
-             "ms median", note="articles_fts only"),
+        row(f"search_fulltext at {count} PDFs (best 50, passages)", f"{statistics.median(fulltext) * 1000:.1f}",
+            "ms median", p95=f"{fulltext[int(len(fulltext) * 0.95)] * 1000:.1f} ms",
+            hits=f"{statistics.mean(hits):.0f} mean"),
+        row(f"Library.search('fulltext:...') at {count} PDFs", f"{statistics.median(timings['search']) * 1000:.1f}",
+            "ms median"),
+        row(f"metadata search beside it at {count} PDFs", f"{statistics.median(timings['metadata']) * 1000:.1f}",
+            "ms median", note="articles_fts only"),
     ]  # fmt: skip
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    """The rows as a markdown table."""
-    lines = ["| measurement | value | notes |", "|---|---:|---|"]
-    for row in rows:
-        notes = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("name", "value", "unit"))
-        lines.append(f"| {row['name']} | {row['value']} {row['unit']} | {notes} |")
-    return "\n".join(lines)
 
 
 def main() -> None:

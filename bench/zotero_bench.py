@@ -18,6 +18,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.table import markdown, row
 from refmgr.core.library import Library
 from refmgr.core.model import Article, Author
 from refmgr.core.zotero.client import ZoteroClient
@@ -27,10 +28,6 @@ from tests.zotero_server import ZoteroState, serve_zotero
 
 COUNT = 10_000
 RATE = 10  # requests per second the loopback server allows before answering 429
-
-
-def _row(name: str, value: Any, unit: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "value": value, "unit": unit, **extra}
 
 
 def _timed_sync(path: Path, url: str, state: ZoteroState) -> tuple[Any, int, float, int]:
@@ -55,17 +52,17 @@ def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
         path = Path(folder) / "pull.sqlite"
         with serve_zotero(state) as (url, _):
             report, requests, seconds, refused = _timed_sync(path, url, state)
-            rows.append(_row(f"first sync, {count:,} Zotero items into an empty library", requests, "requests",
-                             seconds=round(seconds, 1), received=report.pulled, answered_429=refused))  # fmt: skip
+            rows.append(row(f"first sync, {count:,} Zotero items into an empty library", requests, "requests",
+                            seconds=round(seconds, 1), received=report.pulled, answered_429=refused))  # fmt: skip
             for key in keys[:50]:
                 state.user_library.edit("items", key, abstractNote="edited in Zotero")
             with Library(path) as library:
                 for n in range(100, 150):
                     library.update_fields(library.find(f"10.5555/zotero.{n}"), volume="99")
             report, requests, seconds, refused = _timed_sync(path, url, state)
-            rows.append(_row("incremental sync, 50 changes on each side", requests, "requests",
-                             seconds=round(seconds, 2), received=report.pulled, sent=report.pushed,
-                             answered_429=refused))  # fmt: skip
+            rows.append(row("incremental sync, 50 changes on each side", requests, "requests",
+                            seconds=round(seconds, 2), received=report.pulled, sent=report.pushed,
+                            answered_429=refused))  # fmt: skip
         state = ZoteroState()
         state.requests_per_second = RATE
         path = Path(folder) / "push.sqlite"
@@ -76,18 +73,9 @@ def run(quick: bool = False, count: int = COUNT) -> list[dict[str, Any]]:
         with serve_zotero(state) as (url, _):
             report, requests, seconds, refused = _timed_sync(path, url, state)
             name = f"first sync, {count:,} local articles up to an empty Zotero library"
-            rows.append(_row(name, requests, "requests", seconds=round(seconds, 1), sent=report.pushed,
-                             answered_429=refused))  # fmt: skip
+            rows.append(row(name, requests, "requests", seconds=round(seconds, 1), sent=report.pushed,
+                            answered_429=refused))  # fmt: skip
     return rows
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    """The rows as a markdown table."""
-    lines = ["| measurement | value | notes |", "|---|---:|---|"]
-    for row in rows:
-        notes = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("name", "value", "unit"))
-        lines.append(f"| {row['name']} | {row['value']} {row['unit']} | {notes} |")
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -51,12 +51,10 @@ def damaged_error(path: Path, message: str) -> UsageError:
 
 
 def run_due_backups(release_stdout: bool = False) -> None:
-    """The day's automatic backup of the libraries the command opened, once its output is complete.
-
-    Standard output is flushed first and, with `release_stdout` (the process ends next) when it is a pipe or
-    file, closed, so whatever reads it is not kept waiting; a backup another process is making is not waited
-    for (a note on stderr says it was skipped).
-    """
+    """The day's automatic backup of the libraries the command opened, once its output is complete."""
+    # Standard output is flushed first and, with `release_stdout` (the process ends next) when it is a pipe or
+    # file, closed, so whatever reads it is not kept waiting; a backup another process is making is not waited
+    # for (a note on stderr says it was skipped).
     if not _OPENED:
         return
     from refmgr.core.backup import auto_backup

@@ -117,7 +117,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     sources = make_sources()
     with open_library(args) as library, make_client() as client, sources or nullcontext():
-        ids = library.ids_with_doi() if args.all else resolve_articles(library, args.articles)
+        ids = library.ids_with_identifier("doi") if args.all else resolve_articles(library, args.articles)
         return _finish(refresh_articles(library, client, ids, sources=sources))
 
 

@@ -30,7 +30,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         raise UsageError("enrich takes article ids or --all, not both")
     with open_library(args) as library:
         if args.all:
-            ids = library.ids_with_identifier()
+            ids = library.ids_with_identifier("doi", "pmid", "pmcid")
         elif args.articles:
             ids = resolve_articles(library, args.articles)
         else:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from refmgr.cli import EXIT_OK, EXIT_SOME_FAILED, UsageError, library_option
 from refmgr.cli.common import open_library
+
+if TYPE_CHECKING:
+    from refmgr.core.zotero.client import ZoteroClient
+    from refmgr.core.zotero.credentials import CredentialStore
+    from refmgr.core.zotero.sync import ZoteroSync
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_sync)
 
 
-def _store():
+def _store() -> CredentialStore:
+    """The credential store in the config folder."""
     from refmgr.core.zotero.credentials import CredentialStore
     from refmgr.paths import config_dir
 
@@ -79,7 +86,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if report.failures else EXIT_OK
 
 
-def _target(client, user_id: int, group: str | None) -> tuple[str, str]:
+def _target(client: ZoteroClient, user_id: int, group: str | None) -> tuple[str, str]:
+    """The API prefix and name of the library to sync: the user's own, or the group named GROUP."""
     if not group:
         return f"/users/{user_id}", "My Library"
     groups = client.groups(user_id)
@@ -90,7 +98,8 @@ def _target(client, user_id: int, group: str | None) -> tuple[str, str]:
     raise UsageError(f"no Zotero group {group!r} for this key (groups: {known})")
 
 
-def _conflicts(sync, args: argparse.Namespace) -> int:
+def _conflicts(sync: ZoteroSync, args: argparse.Namespace) -> int:
+    """List the sync conflicts, or resolve or restore the one named."""
     conflicts = {c.id: c for c in sync.store.conflicts()}
     if args.resolve or args.restore:
         number = args.resolve or args.restore

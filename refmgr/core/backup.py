@@ -66,6 +66,20 @@ def list_backups(library_path: Path) -> list[Path]:
     return [p for _, p in sorted(found, reverse=True)]
 
 
+def article_count(path: Path) -> int | None:
+    """How many articles a library file holds (read-only), or None when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def library_problem(path: Path, full: bool = False) -> str | None:
     """Why a file is not a sound refmgr library (missing, not SQLite, damaged, not a library), or None."""
     path = Path(path)
@@ -100,13 +114,11 @@ def copy_database(
     pages_per_step: int = PAGES_PER_STEP,
     progress: Callable[[int, int], object] | None = None,
 ) -> Path:
-    """Copy a live SQLite database with the backup API into dest (atomically, as a single-file database).
-
-    The copy runs in steps of `pages_per_step` pages (the GIL is released in each), inside one read
-    transaction on the source: one consistent snapshot that other connections' writes (WAL) neither block
-    nor restart. Memory stays at the two connections' page caches whatever the library's size.
-    `progress(remaining, total)` is called after each step (pages); an exception it raises aborts the copy.
-    """
+    """Copy a live SQLite database with the backup API into dest (atomically, as a single-file database)."""
+    # The copy runs in steps of `pages_per_step` pages (the GIL is released in each), inside one read
+    # transaction on the source: one consistent snapshot that other connections' writes (WAL) neither block
+    # nor restart. Memory stays at the two connections' page caches whatever the library's size.
+    # `progress(remaining, total)` is called after each step (pages); an exception it raises aborts the copy.
     private_dir(dest.parent)
     partial = dest.with_name(f".{dest.name}.partial")
     partial.unlink(missing_ok=True)
@@ -147,10 +159,8 @@ def copy_database(
 
 @contextlib.contextmanager
 def backup_lock(library_path: Path) -> Iterator[bool]:
-    """Hold this library's backup lock if no other process or thread holds it; yields whether it was taken.
-
-    An OS file lock in the backups folder: released when the holder ends, even by a crash.
-    """
+    """Hold this library's backup lock if no other process or thread holds it; yields whether it was taken."""
+    # An OS file lock in the backups folder: released when the holder ends, even by a crash.
     lock_path = backups_dir(library_path) / f".{library_path.stem}.backup-lock"
     try:
         private_dir(lock_path.parent)
@@ -203,11 +213,9 @@ def create_backup(
 
 
 def auto_backup(library_path: Path, settings: Settings, now: datetime | None = None) -> Path | None:
-    """Back up when the newest backup is older than a day; None when not needed or not possible.
-
-    Skipped, with a logged warning, while another backup of the same library is being made (the window's
-    background one, or another command's).
-    """
+    """Back up when the newest backup is older than a day; None when not needed or not possible."""
+    # Skipped, with a logged warning, while another backup of the same library is being made (the window's
+    # background one, or another command's).
     library_path = Path(library_path)
     if not settings.auto_backup or not library_path.is_file() or library_path.stat().st_size == 0:
         return None

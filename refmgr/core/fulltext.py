@@ -14,10 +14,8 @@ def fts_values(
     figures: Iterable[Sequence[str]],
     trials: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """The full-text columns from (title, journal, abbrev, abstract, notes) and the child rows.
-
-    Trial registry numbers go into the keywords column, so a plain search for NCT02853331 finds them too.
-    """
+    """The full-text columns from (title, journal, abbrev, abstract, notes) and the child rows."""
+    # Trial registry numbers go into the keywords column, so a plain search for NCT02853331 finds them too.
     title, journal, abbrev, abstract, notes = scalars
     author_text = " ; ".join(" ".join(filter(None, names)) for names in authors)
     keyword_text = " ; ".join([*(" ".join([term, *qualifiers]) for term, qualifiers in keywords), *trials])

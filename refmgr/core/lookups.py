@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 from refmgr.core.db import LibraryBase
 
 
@@ -36,27 +33,3 @@ class LookupsMixin(LibraryBase):
         )
         return [(int(list_id), int(position), note) for list_id, position, note in rows]
 
-    def ids_with_identifier(self) -> list[int]:
-        """Ids of every article with a DOI, PMID or PMCID, oldest first."""
-        rows = self.conn.execute(
-            "SELECT id FROM articles WHERE doi IS NOT NULL OR pmid IS NOT NULL OR pmcid IS NOT NULL ORDER BY id"
-        )
-        return [row[0] for row in rows]
-
-    def ids_with_doi(self) -> list[int]:
-        """Ids of every article with a DOI, oldest first."""
-        return [row[0] for row in self.conn.execute("SELECT id FROM articles WHERE doi IS NOT NULL ORDER BY id")]
-
-
-def article_count_of_file(path: Path) -> int | None:
-    """How many articles a library file holds (opened read-only), or None when it cannot be read."""
-    try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()

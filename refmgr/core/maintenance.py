@@ -71,12 +71,10 @@ def integrity_problems(conn: sqlite3.Connection, quick: bool = False) -> list[st
 
 
 def probe(conn: sqlite3.Connection, budget_s: float = PROBE_BUDGET_S) -> list[str]:
-    """A start-up check bounded in time: quick_check (first few problems) for at most budget_s, then sorted reads.
-
-    A library too big to check within the budget is checked as far as the budget goes; the sorted reads
-    (the window's first pages in every column order) still run, and any later SQLITE_CORRUPT is caught
-    where it happens. Empty when nothing was found.
-    """
+    """A start-up check bounded in time: quick_check (first few problems) for at most budget_s, then sorted reads."""
+    # A library too big to check within the budget is checked as far as the budget goes; the sorted reads
+    # (the window's first pages in every column order) still run, and any later SQLITE_CORRUPT is caught
+    # where it happens. Empty when nothing was found.
     deadline = time.monotonic() + budget_s
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 20_000)
     try:

@@ -32,10 +32,8 @@ def strongest(items: list[Keyword] | list[Figure] | list[Trial]) -> int:
 
 
 def merge_keywords(existing: list[Keyword], incoming: list[Keyword]) -> list[Keyword]:
-    """Keywords after a fetch or import: per kind, the incoming ones replace only weaker or equal sources.
-
-    Keywords typed by hand are always kept; a kind the incoming record lacks is left as it was.
-    """
+    """Keywords after a fetch or import: per kind, the incoming ones replace only weaker or equal sources."""
+    # Keywords typed by hand are always kept; a kind the incoming record lacks is left as it was.
     incoming_kinds = list(dict.fromkeys(k.kind for k in incoming))
     other_kinds = [kind for kind in dict.fromkeys(k.kind for k in existing) if kind not in incoming_kinds]
     result: list[Keyword] = []

@@ -89,6 +89,13 @@ class ReadingMixin(LibraryBase):
         """The number of articles in the library."""
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
+    def ids_with_identifier(self, *columns: str) -> list[int]:
+        """Ids of the articles that have any of the named identifiers (doi, pmid, pmcid), in id order."""
+        if not columns or not set(columns) <= {"doi", "pmid", "pmcid"}:
+            raise ValueError(f"identifier columns are doi, pmid and pmcid, not {columns!r}")
+        where = " OR ".join(f"{column} IS NOT NULL" for column in columns)
+        return [row[0] for row in self.conn.execute(f"SELECT id FROM articles WHERE {where} ORDER BY id")]
+
     def query_ids(self, query: ArticleQuery | None = None) -> list[int]:
         """Ids of the articles a query selects, filtered and sorted in SQL."""
         query = query or ArticleQuery()

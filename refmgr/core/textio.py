@@ -83,11 +83,9 @@ def _open_for_reading(path: Path, info: os.stat_result) -> BinaryIO:
 
 
 def read_bounded(stream: BinaryIO, name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """At most `limit` bytes from a file, pipe, device or standard input, read in chunks.
-
-    InputError as soon as the input passes the limit (it is never read whole), or when its first
-    chunk holds NUL bytes (binary data such as /dev/zero is refused after 1 MB, not 64).
-    """
+    """At most `limit` bytes from a file, pipe, device or standard input, read in chunks."""
+    # InputError as soon as the input passes the limit (it is never read whole), or when its first
+    # chunk holds NUL bytes (binary data such as /dev/zero is refused after 1 MB, not 64).
     parts: list[bytes] = []
     total = 0
     while True:

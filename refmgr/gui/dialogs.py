@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,18 @@ def choose_open_path(parent: QWidget | None, title: str, folder: Path, file_filt
     return Path(path) if path else None
 
 
+def dialog_buttons(dialog: QDialog, ok_text: str = "", save: bool = False,
+                   on_accept: Callable[[], object] | None = None) -> QDialogButtonBox:  # fmt: skip
+    """OK (or Save) and Cancel wired to the dialog's accept (or on_accept) and reject; OK relabelled with ok_text."""
+    main = QDialogButtonBox.StandardButton.Save if save else QDialogButtonBox.StandardButton.Ok
+    buttons = QDialogButtonBox(main | QDialogButtonBox.StandardButton.Cancel)
+    if ok_text:
+        buttons.button(main).setText(ok_text)
+    buttons.accepted.connect(on_accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class AddByIdentifierDialog(QDialog):
     """Paste DOIs, doi.org or PubMed links, PMIDs: one or many, in any form."""
 
@@ -80,10 +93,7 @@ class AddByIdentifierDialog(QDialog):
             "10.1007/s00270-025-04101-y\n30779529\nPMC8249384\nhttps://doi.org/10.1136/esmoopen-2020-000776"
         )
         layout.addWidget(self.editor)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "Add")
         layout.addWidget(buttons)
         self.resize(520, 260)
 
@@ -128,9 +138,7 @@ class SettingsDialog(QDialog):
         form.addRow("Citation style:", self.style)
         note = QLabel("A new library location takes effect the next time refmgr starts.")
         note.setStyleSheet("color: palette(mid);")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from refmgr.core.export import (
     write_output,
 )
 from refmgr.core.export.stream import STREAMED_FORMATS, load_for, stream_export
+from refmgr.gui.dialogs import dialog_buttons
 from refmgr.gui.tasks import TaskContext
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class ExportDialog(QDialog):
         self.format = QComboBox()
         for name in FORMATS:
             self.format.addItem(readable(name, FORMAT_LABELS), name)
-        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.citing.StylePicker)
+        if picker is not None:  # every CSL style, searched by title, with a live preview (gui.cite_dialogs.StylePicker)
             self.style: Any = picker
         else:
             self.style = QComboBox()
@@ -92,10 +92,7 @@ class ExportDialog(QDialog):
         form.addRow("Format:", self.format)
         form.addRow("Citation style:", self.style)
         form.addRow("Bibliography as:", self.output)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "Export…")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

@@ -6,7 +6,6 @@ import re
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from refmgr.core.model import Figure
+from refmgr.gui.dialogs import dialog_buttons
 
 _LEGEND_START = re.compile(
     r"(?:^|(?<=[.!?])[ \t]+)\s*((?:Supplementary\s+)?Fig(?:ure)?\.?\s*S?\d+[A-Za-z]?)[.:)|]?\s+", re.M
@@ -71,9 +71,7 @@ class FiguresDialog(QDialog):
         body = QHBoxLayout()
         body.addWidget(self.list, 1)
         body.addLayout(editor, 3)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
+        box = dialog_buttons(self, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addLayout(buttons_row)

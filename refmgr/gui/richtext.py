@@ -36,11 +36,9 @@ def shown_text(text: str, limit: int = DISPLAY_CHARS) -> str:
 
 
 def plain_tooltip(text: str | None) -> str | None:
-    """A tooltip that shows text as text: escaped inside a paragraph, so Qt never renders markup found in it.
-
-    Qt renders a tooltip as HTML whenever it looks like HTML (a title holding <img src=...> would show an
-    image); escaped inside <p> it is always rich text whose only content is the original characters.
-    """
+    """A tooltip that shows text as text: escaped inside a paragraph, so Qt never renders markup found in it."""
+    # Qt renders a tooltip as HTML whenever it looks like HTML (a title holding <img src=...> would show an
+    # image); escaped inside <p> it is always rich text whose only content is the original characters.
     if not text:
         return None
     return f"<p style='white-space:pre-wrap'>{html.escape(text[:TOOLTIP_CHARS])}</p>"

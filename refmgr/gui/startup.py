@@ -11,6 +11,7 @@ from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from refmgr.core.backup import (
+    article_count,
     backup_before_migration,
     backup_time,
     find_newest_good_backup,
@@ -18,7 +19,6 @@ from refmgr.core.backup import (
     restore,
 )
 from refmgr.core.library import Library, LibraryError
-from refmgr.core.lookups import article_count_of_file
 from refmgr.core.maintenance import probe
 from refmgr.core.schema import SchemaTooNewError
 from refmgr.core.settings import Settings
@@ -38,11 +38,6 @@ def open_library(path: Path) -> Library:
         library.close()
         raise LibraryError(f"cannot read library {path}: damaged: {'; '.join(problems[:3])}", DAMAGED)
     return library
-
-
-def article_count(path: Path) -> int | None:
-    """How many articles a library file holds (read-only), or None when it cannot be read."""
-    return article_count_of_file(path)
 
 
 def describe_backup(path: Path) -> str:
@@ -68,11 +63,9 @@ def new_library_path(path: Path) -> Path:
 def open_library_interactively(
     path: Path, ask: Ask | None = None, tell: Tell | None = None, parent: QWidget | None = None
 ) -> Library | None:
-    """Open the library; if it cannot be opened, say why and offer its newest good backup or a new library.
-
-    Returns None when the user chooses to quit. The damaged file is never overwritten in place: a restore
-    keeps a copy of it in the backups folder, and a new library goes to a different file.
-    """
+    """Open the library; if it cannot be opened, say why and offer its newest good backup or a new library."""
+    # Returns None when the user chooses to quit. The damaged file is never overwritten in place: a restore
+    # keeps a copy of it in the backups folder, and a new library goes to a different file.
     ask = ask or dialogs.ask  # looked up at call time, so tests can replace dialogs.ask / dialogs.tell
     tell = tell or dialogs.tell
     path = Path(path)

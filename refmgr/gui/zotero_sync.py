@@ -28,6 +28,7 @@ from refmgr.core.zotero.client import ZoteroClient
 from refmgr.core.zotero.credentials import Account, CredentialStore
 from refmgr.core.zotero.store import DELETED_IN_ZOTERO, SyncStore, synced_prefixes
 from refmgr.core.zotero.sync import SyncReport, ZoteroSync
+from refmgr.gui.dialogs import dialog_buttons
 from refmgr.gui.tasks import Cancelled, TaskContext
 from refmgr.paths import config_dir
 
@@ -87,9 +88,7 @@ class AccountDialog(QDialog):
         form.addRow("Sync in the background every", self.minutes)
         note = QLabel("The key is kept in the system keyring (or an owner-only file), never in the library.")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, save=True, on_accept=self._accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)

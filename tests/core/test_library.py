@@ -276,3 +276,13 @@ def test_get_many_groups_children_by_article_in_the_asked_order(library: Library
     seed = articles[-1]
     assert (len(seed.figures), len(seed.references), seed.tags) == (3, 5, ["ablation", "RCC"])
     assert all(a.authors for a in articles)
+
+
+def test_ids_with_identifier(library: Library) -> None:
+    doi = library.save(Article(title="With a DOI", year=2020, doi="10.1200/abc.1")).article_id
+    pmid = library.save(Article(title="With a PMID", year=2021, pmid="123")).article_id
+    library.save(Article(title="With neither", year=2022))
+    assert library.ids_with_identifier("doi") == [doi]
+    assert library.ids_with_identifier("doi", "pmid", "pmcid") == [doi, pmid]
+    with pytest.raises(ValueError, match="identifier columns"):
+        library.ids_with_identifier("title")

@@ -11,7 +11,7 @@ from refmgr.core.export import journals
 from refmgr.core.model import Article
 from refmgr.core.settings import Settings
 from refmgr.gui import dialogs
-from refmgr.gui.citing import JournalAbbreviationsDialog
+from refmgr.gui.cite_dialogs import JournalAbbreviationsDialog
 from refmgr.gui.exporting import export_dialog
 from refmgr.gui.main_window import MainWindow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
 from refmgr.core.export import write_output
 from refmgr.core.importer import ImportReport, ItemReport
@@ -112,3 +112,17 @@ def test_untrusted_abstract_cannot_fetch_anything(qtbot, seeded_window: MainWind
     abstract.setHtml('<p>x<img src="http://127.0.0.1:9/pixel.png"></p>')
     abstract.grab()
     assert set(abstract.refused) == {"http://127.0.0.1:9/pixel.png"}
+
+
+def test_dialog_buttons_relabel_and_wire(qtbot) -> None:
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    accepted: list[bool] = []
+    buttons = dialogs.dialog_buttons(dialog, "Cite", on_accept=lambda: accepted.append(True))
+    assert buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Cite"
+    buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert accepted == [True]
+    saving = dialogs.dialog_buttons(dialog, save=True)
+    assert saving.button(QDialogButtonBox.StandardButton.Ok) is None
+    saving.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert dialog.result() == QDialog.DialogCode.Rejected

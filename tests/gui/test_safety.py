@@ -9,14 +9,13 @@ import pytest
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QGuiApplication
 
-from refmgr.core.backup import create_backup, library_problem, list_backups
+from refmgr.core.backup import article_count, create_backup, library_problem, list_backups
 from refmgr.core.library import Library
 from refmgr.core.settings import Settings
 from refmgr.core.textio import MAX_INPUT_BYTES
 from refmgr.gui import create_main_window, dialogs
 from refmgr.gui.app import run_app
 from refmgr.gui.main_window import MainWindow
-from refmgr.gui.startup import article_count
 from refmgr.paths import backups_dir, settings_file
 from tests.crossref_server import CrossrefServer
 from tests.gui.conftest import drop, make_articles, open_window

@@ -94,11 +94,9 @@ class RateLimiter:
 
     @contextmanager
     def slot(self, kind: str, cancel: Callable[[], bool] | None = None) -> Iterator[None]:
-        """Wait for a concurrency slot and the pacing of this kind, then run the request.
-
-        With `cancel`, the wait is cut into short naps and ends early (the request body still runs: the
-        caller checks cancel() again before sending).
-        """
+        """Wait for a concurrency slot and the pacing of this kind, then run the request."""
+        # With `cancel`, the wait is cut into short naps and ends early (the request body still runs: the
+        # caller checks cancel() again before sending).
         with self._lock:
             while self._in_flight >= self.concurrency:
                 if cancel is not None and cancel():
@@ -169,10 +167,8 @@ _shared_lock = threading.Lock()
 
 
 def shared_limiter(host: str, polite: bool, limits: Mapping[str, Limit] | None = None) -> RateLimiter:
-    """The process-wide limiter for one host and pool, so clients in several threads share one budget.
-
-    `limits` (for services other than Crossref) replaces Crossref's pools when the limiter is first made.
-    """
+    """The process-wide limiter for one host and pool, so clients in several threads share one budget."""
+    # `limits` (for services other than Crossref) replaces Crossref's pools when the limiter is first made.
     with _shared_lock:
         key = (host.lower(), polite)
         if key not in _shared:

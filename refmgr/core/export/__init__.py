@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 from refmgr.core.model import Article
 
@@ -32,10 +32,8 @@ def export_articles(
     output_format: str = "text",
     cite_keys: Mapping[int, str] | None = None,
 ) -> str:
-    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown.
-
-    CITE_KEYS (article id -> the library's cite key) makes BibTeX use the keys [@key] markers use.
-    """
+    """The articles, in the given order, as text in FORMAT (see FORMATS); ExportError if unknown."""
+    # CITE_KEYS (article id -> the library's cite key) makes BibTeX use the keys [@key] markers use.
     # Imported here so that importing this package (e.g. for FORMATS in a menu) does not load citeproc-py.
     from refmgr.core.export.bibliography import StyleError, format_bibliography
     from refmgr.core.export.bibtex import write_bibtex
@@ -77,8 +75,8 @@ def write_output(text: str, path: str | Path) -> None:
 
 
 @contextmanager
-def atomic_output(path: str | Path) -> Iterator[TextIO]:
-    """A UTF-8 text stream that replaces PATH only when the block ends without error (for streaming exports)."""
+def atomic_output(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A UTF-8 text (or binary) stream that replaces PATH only when the block ends without error."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -86,7 +84,7 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     except OSError as error:
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -212,11 +212,6 @@ def _without_number(entry: str, number: int) -> str:
     return entry[match.end() :] if match and int(match.group(1)) == number else entry
 
 
-def _run_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> list[str]:
-    """Entries formatted on every core when there are many and it is safe to fork; else in this thread."""
-    return _start_parallel(items, spec, output)()
-
-
 def _start_parallel(items: list[dict[str, Any]], spec: StyleSpec, output: str) -> Callable[[], list[str]]:
     """Start formatting the entries on every core (when many and safe); returns the call that collects them.
 

@@ -35,11 +35,9 @@ def _encoder() -> UnicodeToLatexEncoder:
 
 
 def latex(text: str) -> str:
-    """Text with LaTeX specials and non-ASCII characters escaped for classic BibTeX.
-
-    Straight double quotes, "--" and "''" are written so that they read back as themselves ({"}, -{}-, '{}'),
-    not as the typographic quotes and dashes BibTeX makes of them.
-    """
+    """Text with LaTeX specials and non-ASCII characters escaped for classic BibTeX."""
+    # Straight double quotes, "--" and "''" are written so that they read back as themselves ({"}, -{}-, '{}'),
+    # not as the typographic quotes and dashes BibTeX makes of them.
     if not text:
         return ""
     encoded = '{"}'.join(_encoder().unicode_to_latex(part) for part in text.split('"'))
@@ -61,10 +59,8 @@ def cite_key_base(article: Article) -> str:
 
 
 def cite_keys(articles: list[Article], used: set[str] | None = None) -> list[str]:
-    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes).
-
-    `used` holds the keys already written (a streaming export passes the same set for every chunk).
-    """
+    """Cite keys for the articles in order, unique in the file (repeats get a, b, ... suffixes)."""
+    # `used` holds the keys already written (a streaming export passes the same set for every chunk).
     used = set() if used is None else used
     keys = []
     for article in articles:
@@ -106,11 +102,9 @@ def one_line(text: str) -> str:
 
 
 def verbatim(text: str) -> str:
-    """A DOI, URL or identifier as a BibTeX value: one line, braces percent-encoded unless they balance.
-
-    These fields are not LaTeX-escaped (readers take them literally), so an unbalanced brace would end the
-    field early: "10.1/x}, note = {forged" must not become a second field.
-    """
+    """A DOI, URL or identifier as a BibTeX value: one line, braces percent-encoded unless they balance."""
+    # These fields are not LaTeX-escaped (readers take them literally), so an unbalanced brace would end the
+    # field early: "10.1/x}, note = {forged" must not become a second field.
     text = "".join(text.split())
     depth = 0
     for char in text:
@@ -160,10 +154,8 @@ def _fields(article: Article) -> list[tuple[str, str]]:
 def write_bibtex(
     articles: Iterable[Article], stored_keys: Mapping[int, str] | None = None, used: set[str] | None = None
 ) -> str:
-    """BibTeX text for the articles, with unique cite keys (the library's own cite keys when given).
-
-    `used` holds the keys already written (a streaming export passes the same set for every chunk).
-    """
+    """BibTeX text for the articles, with unique cite keys (the library's own cite keys when given)."""
+    # `used` holds the keys already written (a streaming export passes the same set for every chunk).
     articles = list(articles)
     keys: list[str] | None = None
     if stored_keys:

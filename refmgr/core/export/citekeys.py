@@ -76,10 +76,8 @@ def stored_key(library: Library, article_id: int) -> str:
 
 
 def shown_key(library: Library, article_id: int) -> tuple[str, bool]:
-    """The article's key and whether it is stored; an unstored one is the key it would get now (reads only).
-
-    The window shows this without writing; the key is stored when it is first copied or cited.
-    """
+    """The article's key and whether it is stored; an unstored one is the key it would get now (reads only)."""
+    # The window shows this without writing; the key is stored when it is first copied or cited.
     stored = stored_key(library, article_id)
     if stored:
         return stored, True

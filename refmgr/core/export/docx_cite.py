@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from refmgr.core.export import atomic_output
 from refmgr.core.export.bibliography import style_spec
 from refmgr.core.export.citations import InText, bibliography_entries
 from refmgr.core.export.manuscript import (
@@ -51,11 +50,9 @@ def _runs(paragraph: Any) -> list[Any]:
 
 
 def _replace_span(runs: list[Any], start: int, end: int, text: str, superscript: bool, after: str = "") -> None:
-    """Put TEXT (then AFTER, not raised) in place of characters START..END of the runs' joined text.
-
-    The replacement takes the formatting of the run the marker starts in; a superscript citation gets a
-    run of its own (a copy of that run's formatting, raised).
-    """
+    """Put TEXT (then AFTER, not raised) in place of characters START..END of the runs' joined text."""
+    # The replacement takes the formatting of the run the marker starts in; a superscript citation gets a
+    # run of its own (a copy of that run's formatting, raised).
     from docx.text.run import Run
 
     position = 0
@@ -163,18 +160,5 @@ def cite_docx(source: Path, target: Path, library: Library, style: str | None = 
 
 def _save(document: Any, target: Path) -> None:
     """Save atomically: a temporary file beside TARGET, then a rename."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        os.close(handle)
-    except OSError as error:
-        raise ManuscriptError(f"cannot write {target}: {error.strerror or error}") from error
-    try:
-        document.save(temp)
-        os.replace(temp, target)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise ManuscriptError(f"cannot write {target}: {error.strerror or error}") from error
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_output(target, binary=True) as stream:
+        document.save(stream)

@@ -69,11 +69,9 @@ def nlm_form(abbreviation: str) -> str:
 
 @lru_cache(maxsize=1)
 def bundled_table() -> dict[str, str]:
-    """Normalised title -> NLM abbreviation from the bundled lists.
-
-    Read from the prebuilt table shipped beside the lists (PREBUILT) when it was built from these very files;
-    otherwise built from the CSV files once and kept as JSON in the cache folder.
-    """
+    """Normalised title -> NLM abbreviation from the bundled lists."""
+    # Read from the prebuilt table shipped beside the lists (PREBUILT) when it was built from these very files;
+    # otherwise built from the CSV files once and kept as JSON in the cache folder.
     folder = resources_dir() / "journal-abbreviations"
     paths = [folder / name for name in LIST_FILES if (folder / name).is_file()]
     sizes = [[p.name, p.stat().st_size] for p in paths]

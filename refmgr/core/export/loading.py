@@ -16,10 +16,8 @@ COLUMNS = ("id", "title", "journal", "journal_abbrev", "year", "date", "volume",
 
 
 def citation_articles(library: Library, article_ids: Iterable[int]) -> list[Article]:
-    """The articles with their citation fields and authors, in the given order (missing ids skipped).
-
-    Keywords, figures, references, notes and the abstract are left out: no style prints them.
-    """
+    """The articles with their citation fields and authors, in the given order (missing ids skipped)."""
+    # Keywords, figures, references, notes and the abstract are left out: no style prints them.
     ids = list(article_ids)
     by_id: dict[int, Article] = {}
     unique = list(dict.fromkeys(ids))

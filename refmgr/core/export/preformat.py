@@ -50,12 +50,10 @@ def preformat(
     cache: EntryCache | None = None,
     limit: int | None = None,
 ) -> int:
-    """Format and cache the entries of these articles that are not cached yet; returns how many were made.
-
-    Only numbered styles (Vancouver, AMA) are cached per article; author-date styles (APA) are cached per
-    whole bibliography, so they are skipped here. At most LIMIT entries are made. Safe on a worker thread
-    with its own Library connection; stops between chunks once cancel() is true.
-    """
+    """Format and cache the entries of these articles that are not cached yet; returns how many were made."""
+    # Only numbered styles (Vancouver, AMA) are cached per article; author-date styles (APA) are cached per
+    # whole bibliography, so they are skipped here. At most LIMIT entries are made. Safe on a worker thread
+    # with its own Library connection; stops between chunks once cancel() is true.
     specs = [spec for spec in dict.fromkeys(style_spec(s) for s in styles) if spec.numeric]
     outputs = _raw_outputs(output_formats)
     cache = cache if cache is not None else EntryCache.default()

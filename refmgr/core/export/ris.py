@@ -63,11 +63,9 @@ def ris_entry(article: Article) -> dict[str, Any]:
 
 
 def one_line(value: Any) -> Any:
-    """A field value with every line break (CR, LF, VT, FF, NEL, U+2028/9...) and run of spaces made one space.
-
-    An RIS field is one line: a line break inside a value would start a new tag line, so that a title
-    holding a line break then "ER  - " and "TY  - JOUR" would forge a second record on re-import.
-    """
+    """A field value with every line break (CR, LF, VT, FF, NEL, U+2028/9...) and run of spaces made one space."""
+    # An RIS field is one line: a line break inside a value would start a new tag line, so that a title
+    # holding a line break then "ER  - " and "TY  - JOUR" would forge a second record on re-import.
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, list):

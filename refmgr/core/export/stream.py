@@ -33,11 +33,9 @@ def write_csl_json(
     extra: dict[int, dict[str, str]] | None = None,
     escape: Callable[[str], str] | None = None,
 ) -> int:
-    """Write a JSON array of CSL-JSON items, one item per line, as each is made; return how many.
-
-    `extra` adds keys to the item of an article id (a reading list's notes); `escape` rewrites each encoded
-    item (the command line escapes terminal control characters).
-    """
+    """Write a JSON array of CSL-JSON items, one item per line, as each is made; return how many."""
+    # `extra` adds keys to the item of an article id (a reading list's notes); `escape` rewrites each encoded
+    # item (the command line escapes terminal control characters).
     count = 0
     for article in articles:
         item = to_csl(article)
@@ -59,11 +57,9 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 def stream_export(library: Library, article_ids: Iterable[int], format: str, stream: TextIO,
                   chunk: int = CHUNK) -> int:  # fmt: skip
-    """Write the articles in id order as RIS, BibTeX or CSL-JSON to a text stream; return how many.
-
-    The same text export_articles gives, read `chunk` articles at a time with only the child rows the
-    format prints, and written as formatted, so memory does not grow with the library.
-    """
+    """Write the articles in id order as RIS, BibTeX or CSL-JSON to a text stream; return how many."""
+    # The same text export_articles gives, read `chunk` articles at a time with only the child rows the
+    # format prints, and written as formatted, so memory does not grow with the library.
     if format not in STREAMED_FORMATS:
         raise ValueError(f"{format!r} is not a streamed format ({', '.join(STREAMED_FORMATS)})")
     articles = library.iter_articles(article_ids, FORMAT_PARTS[format], chunk)

@@ -163,11 +163,9 @@ def search(query: str, limit: int | None = None, recent: list[str] | None = None
 
 
 def find_style(name: str, recent: list[str] | None = None) -> StyleInfo:
-    """The style NAME means: an id ("european-urology"), refmgr's alias ("vancouver") or the words of one title.
-
-    StyleNotFound when nothing matches, or when several titles do and none is an exact match (its
-    candidates say which).
-    """
+    """The style NAME means: an id ("european-urology"), refmgr's alias ("vancouver") or the words of one title."""
+    # StyleNotFound when nothing matches, or when several titles do and none is an exact match (its
+    # candidates say which).
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     if key.startswith("http") and "/styles/" in key:

@@ -42,12 +42,10 @@ def parse_xml_articles(
 
 
 def article_blocks(text: str, element_name: str) -> list[tuple[int, int]]:
-    """(start, end) of each complete <name ...>...</name> block, found in one linear pass.
-
-    Each block runs from an opening tag to the first closing tag after it, and the next block starts after
-    that: what a non-greedy pattern finds, without its backtracking (a pattern tried at each of n unclosed
-    tags scans to the end of the file n times: 100 s for 352 KB).
-    """
+    """(start, end) of each complete <name ...>...</name> block, found in one linear pass."""
+    # Each block runs from an opening tag to the first closing tag after it, and the next block starts after
+    # that: what a non-greedy pattern finds, without its backtracking (a pattern tried at each of n unclosed
+    # tags scans to the end of the file n times: 100 s for 352 KB).
     name = re.escape(element_name)
     starts = [m.start() for m in re.finditer(rf"<{name}[\s>]", text)]
     ends = [m.end() for m in re.finditer(rf"</{name}\s*>", text)]
@@ -65,10 +63,8 @@ def article_blocks(text: str, element_name: str) -> list[tuple[int, int]]:
 
 
 def _parse_blocks(text: str, error: ParseError, make_record: RecordMaker, element_name: str) -> Iterator[ParsedRecord]:
-    """Parse each complete article block on its own so one broken article spares the others.
-
-    A record is yielded per block, so a cancel checked between records stops the recovery between blocks.
-    """
+    """Parse each complete article block on its own so one broken article spares the others."""
+    # A record is yielded per block, so a cancel checked between records stops the recovery between blocks.
     line = error.position[0] if getattr(error, "position", None) else 0
     blocks = article_blocks(text, element_name)
     if not blocks:

@@ -292,16 +292,10 @@ def find_keywords(pdf: PdfText) -> list[str]:
 
 
 def article_and_pages(pdf: PdfText) -> tuple[Article, dict[str, int]]:
-    """An article from the PDF alone (DOI, title, captions as legends, keywords; marked as from the PDF),
-    and the page (1-based) of each figure's caption."""
+    """An article from the PDF alone (DOI, title, captions as legends, keywords) and each caption's 1-based page."""
     doi, _ = find_doi(pdf)
     captions = find_captions(pdf)
     article = Article(title=find_title(pdf), doi=doi, source=PDF_SOURCE)
     article.figures = [Figure(c.label, c.legend, source=PDF_SOURCE) for c in captions]
     article.keywords = [Keyword(term) for term in find_keywords(pdf)]
     return article, {c.label: c.page for c in captions}
-
-
-def article_from_pdf(pdf: PdfText) -> Article:
-    """An article from the PDF alone (see article_and_pages)."""
-    return article_and_pages(pdf)[0]

@@ -121,10 +121,8 @@ class PdfExtractor:
         return process
 
     def extract(self, path: Path, cancel: Callable[[], bool] | None = None) -> PdfText:
-        """The PDF's text and metadata; PdfError for anything unreadable, hostile or too slow.
-
-        `cancel` is polled while the worker reads: cancelling stops the worker and raises PdfCancelled.
-        """
+        """The PDF's text and metadata; PdfError for anything unreadable, hostile or too slow."""
+        # `cancel` is polled while the worker reads: cancelling stops the worker and raises PdfCancelled.
         path = Path(path)
         check_pdf_file(path)
         process = self._process if self._process and self._process.poll() is None else self._start()

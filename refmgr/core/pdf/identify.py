@@ -15,10 +15,8 @@ NEEDS_IDENTIFICATION = "needs identification"
 def identify(
     library: Library, article_id: int, doi_text: str, client: CrossrefClient | None
 ) -> tuple[int, ImportReport]:
-    """Set an article's DOI and fetch its record; if the DOI is already in the library, move the files there.
-
-    Returns the id of the article that now holds the PDF, and the Crossref fetch's report.
-    """
+    """Set an article's DOI and fetch its record; if the DOI is already in the library, move the files there."""
+    # Returns the id of the article that now holds the PDF, and the Crossref fetch's report.
     doi = normalise_doi(doi_text)
     if not doi:
         raise ValueError(f"{doi_text!r} is not a DOI")

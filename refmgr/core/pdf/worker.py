@@ -1,9 +1,7 @@
-"""The PDF text worker: a child process that opens PDFs with PDFium and prints their text lines as JSON.
-
-It runs apart from refmgr so that a hostile PDF can at worst kill or hang this process (the parent
-kills it after a deadline); its address space is capped so that a PDF cannot exhaust memory.
-Protocol: one JSON-quoted file path per line on stdin, one JSON object per line on stdout.
-"""
+"""The PDF text worker: a child process that opens PDFs with PDFium and prints their text lines as JSON."""
+# It runs apart from refmgr so that a hostile PDF can at worst kill or hang this process (the parent
+# kills it after a deadline); its address space is capped so that a PDF cannot exhaust memory.
+# Protocol: one JSON-quoted file path per line on stdin, one JSON object per line on stdout.
 
 from __future__ import annotations
 

@@ -27,10 +27,8 @@ NO_PMCID = "Europe PMC has no article with this PMCID"
 
 def pubmed_id_stage(library: Library, sources: Sources, client: CrossrefClient | None,
                     wanted: Sequence[tuple[Identifier, str, int | None]], run: Any) -> list[int]:  # fmt: skip
-    """PMIDs and PMCIDs (with their input and list): PubMed's record saved, then Crossref's by its DOI; ids back.
-
-    `run` is intake's run state (add, step, cancelled, report). PMCIDs are turned into PMIDs through Europe PMC.
-    """
+    """PMIDs and PMCIDs (with their input and list): PubMed's record saved, then Crossref's by its DOI; ids back."""
+    # `run` is intake's run state (add, step, cancelled, report). PMCIDs are turned into PMIDs through Europe PMC.
     if not wanted:
         return []
     run.total += len(wanted)
@@ -97,12 +95,10 @@ def _report(run: Any, item: ItemReport) -> None:
 
 def enrichment_stage(library: Library, sources: Sources, article_ids: Sequence[int], run: Any,
                      refresh: bool = False) -> None:  # fmt: skip
-    """After an import: PubMed and Europe PMC for the imported articles not yet looked up, batch by batch.
-
-    Articles enriched are reported as items; articles without a PubMed or Europe PMC record stay as they are,
-    silently; network trouble leaves them pending for `refmgr sync` and is summed up in one warning. `refresh`
-    asks again for articles already looked up, bypassing the cached replies.
-    """
+    """After an import: PubMed and Europe PMC for the imported articles not yet looked up, batch by batch."""
+    # Articles enriched are reported as items; articles without a PubMed or Europe PMC record stay as they are,
+    # silently; network trouble leaves them pending for `refmgr sync` and is summed up in one warning. `refresh`
+    # asks again for articles already looked up, bypassing the cached replies.
     known = set() if refresh else _already_checked(library, article_ids)
     ids = [i for i in dict.fromkeys(article_ids) if i not in known]
     if not ids or run.cancelled():

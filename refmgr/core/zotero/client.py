@@ -79,10 +79,6 @@ class ZoteroClient:
         """Close the connection pool."""
         self.session.close()
 
-    def current_key(self) -> dict[str, Any]:
-        """The key's owner and access (GET /keys/current)."""
-        return self._json("GET", "/keys/current")[0]
-
     def groups(self, user_id: int) -> list[tuple[int, str]]:
         """The group libraries the key can reach, as (id, name)."""
         data, _ = self._json("GET", f"/users/{user_id}/groups")

@@ -117,10 +117,6 @@ class SyncStore:
         self._collections: dict[str, tuple[int | None, int, str | None]] | None = None
         self._memberships: dict[int, list[str]] | None = None
 
-    def invalidate(self) -> None:
-        """Forget the cached state (after a rolled-back write)."""
-        self._links = self._collections = self._memberships = None
-
     def set_version(self, version: int) -> None:
         """Remember the library version everything up to which is applied here (call inside the transaction)."""
         self.version = version

@@ -63,7 +63,9 @@ class SyncReport:
         return "; ".join(parts)
 
 
-def merge_fields(base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any], local_newer: bool):
+def merge_fields(
+    base: dict[str, Any] | None, local: dict[str, Any], remote: dict[str, Any], local_newer: bool
+) -> tuple[dict[str, Any], list[tuple[str, Any, Any, str]]]:
     """Three-way merge: the merged record and the conflicts as (field, kept, other, kept side)."""
     merged = dict(local)
     conflicts = []
@@ -283,7 +285,10 @@ class ZoteroSync:
         self._push_notes()
         self._push_deletions()
 
-    def _write_batches(self, kind: str, payloads: list[dict[str, Any]], on_done: Callable[[dict[str, int]], None]):
+    def _write_batches(
+        self, kind: str, payloads: list[dict[str, Any]], on_done: Callable[[dict[str, int]], None]
+    ) -> None:
+        """Send the payloads in batches of BATCH and record what the server kept or refused."""
         for start in range(0, len(payloads), BATCH):
             batch = payloads[start : start + BATCH]
             result = self.client.write(self.prefix, kind, batch, self.store.version)
