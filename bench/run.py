@@ -30,7 +30,7 @@ from refmgr.core.formats import ParsedRecord
 from refmgr.core.importer import save_records
 from refmgr.core.library import Library
 from refmgr.core.model import to_csl
-from refmgr.core.search import ArticleQuery, parse_search
+from refmgr.core.search import ArticleQuery, driver_table, parse_search
 
 OUT = Path(__file__).parent / "out"
 SEED = 0
@@ -108,20 +108,22 @@ def bench_open(path: Path, repeat: int) -> list[Row]:
 def bench_search(library: Library, repeat: int) -> list[Row]:
     """Search latency through refmgr beside the bare FTS5 query (the floor)."""
     bare = sqlite3.connect(str(library.path))
-    bare_sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
     table_ms: list[float] = []
     ranked_ms: list[float] = []
     floor_ms: list[float] = []
     matches = 0
     for text in QUERIES:
-        fts = parse_search(text).fts
+        parsed = parse_search(text)
+        table = driver_table(parsed)
+        fts = parsed.fts[table] if table else ""
+        bare_sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ?"
         query = ArticleQuery(text=text)
         library.query_ids(query)  # warm the page cache for both sides alike
         table_ms += timed(lambda q=query: library.query_ids(q), repeat)
         ranked_ms += timed(lambda t=text: library.search(t), repeat)
         if fts:
             bare.execute(bare_sql, (fts,)).fetchall()
-            floor_ms += timed(lambda f=fts: bare.execute(bare_sql, (f,)).fetchall(), repeat)
+            floor_ms += timed(lambda f=fts, s=bare_sql: bare.execute(s, (f,)).fetchall(), repeat)
         matches += len(library.query_ids(query))
     bare.close()
     after_write_ms = []

@@ -16,7 +16,7 @@ from refmgr.core.db import LibraryError
 # Each module has register(subparsers); the handler it sets returns the exit code.
 COMMAND_MODULES = (
     "library_cmds", "lists_cmds", "maintenance_cmds", "crossref_cmds", "zotero_cmds", "enrich_cmds", "cite_cmds",
-    "pdf_cmds",
+    "pdf_cmds", "saved_cmds",
 )  # fmt: skip
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -77,7 +77,9 @@ def main(argv: Sequence[str] | None = None, exiting: bool = False) -> int:
 
         library = argv[argv.index("--library") + 1] if "--library" in argv else None
         return open_window(argparse.Namespace(library=library), files)
-    args = parser.parse_args(argv)
+    from refmgr.cli.query_args import protect_query
+
+    args = parser.parse_args(protect_query(argv))
     if args.self_test:
         from refmgr.selftest import run_self_test
 

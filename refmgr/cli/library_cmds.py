@@ -38,10 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     library_option(p)
     p.set_defaults(handler=cmd_show)
 
-    p = subparsers.add_parser("search", help="full-text search (prefixes: author: year: journal: keyword: ...)")
-    p.add_argument("query", nargs="+")
+    p = subparsers.add_parser(
+        "search",
+        help='search, best match first: words, "phrases", OR, -word, author:"Rini BI", type:rct, year:>2020, ...',
+        description="Words must all match (plurals and British/American spellings too); see the README for fields.",
+    )
+    p.add_argument("query", nargs="+", help="the query; a word may start with '-' (NOT)")
     p.add_argument("--json", action="store_true", help="CSL-JSON output")
     p.add_argument("--limit", type=int)
+    p.add_argument("--save", metavar="NAME", help="also save the query as a saved search called NAME")
     library_option(p)
     p.set_defaults(handler=cmd_search)
 
@@ -114,13 +119,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Print the articles matching a search."""
     from refmgr.core.querycap import cap_query
+    from refmgr.core.querycompile import compile_query
 
     text, note = cap_query(" ".join(args.query))
     if note:
         print(f"refmgr: {note}", file=sys.stderr)
+    problems = compile_query(text).problems
+    if problems:
+        raise UsageError("the query has a problem:\n" + "\n".join(f"  {p}" for p in problems) + f"\n  in: {text}")
     with open_library(args) as library:
         ids = library.search(text, limit=args.limit)
         _print_rows(library, ids, args.json)
+        if args.save:
+            from refmgr.core.smartlists import save_search
+
+            save_search(library, args.save, text)
+            print(f"saved as {args.save!r}", file=sys.stderr)
         if not args.json:
             print(f"{len(ids)} match(es)", file=sys.stderr)
     return EXIT_OK

@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--list", metavar="NAME", help="export a reading list, in list order")
     which.add_argument("--all", action="store_true", help="export the whole library")
+    which.add_argument("--saved", metavar="NAME", help="export what a saved search matches now")
     p.add_argument("articles", nargs="*", metavar="ID|DOI|PMID")
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("--style", help="bibliography/handout style: a CSL style id or title words (default: the list's "
@@ -194,8 +195,8 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a list, the library or some articles to stdout or a file."""
-    if bool(args.list) + bool(args.all) + bool(args.articles) != 1:
-        raise UsageError("export needs exactly one of --list NAME, --all, or article ids/DOIs")
+    if bool(args.list) + bool(args.all) + bool(args.articles) + bool(args.saved) != 1:
+        raise UsageError("export needs exactly one of --list NAME, --saved NAME, --all, or article ids/DOIs")
     with open_library(args) as library:
         notes: dict[int, str] = {}
         title = args.title
@@ -208,6 +209,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             title = title or lists.list_name(library, list_id)
         elif args.all:
             ids = library.query_ids()
+        elif args.saved:
+            from refmgr.cli.saved_cmds import _require
+            from refmgr.core.smartlists import matching_ids
+
+            saved = _require(library, args.saved)
+            ids = matching_ids(library, saved)
+            title = title or saved.name
         else:
             ids, missing = _resolve(library, args.articles)
         style = _export_style(args.style, library, list_id if args.list else None)

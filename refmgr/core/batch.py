@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from refmgr.core import stemindex
 from refmgr.core.db import LibraryBase, now_iso
 from refmgr.core.fulltext import fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmid
@@ -171,6 +172,10 @@ class BatchSavingMixin(LibraryBase):
             "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(article_id, *fts_values_of(article)) for article_id, article in zip(ids, articles, strict=True)],
+        )
+        conn.executemany(
+            stemindex.INSERT,
+            [(i, *stemindex.stem_values_of(article)) for i, article in zip(ids, articles, strict=True)],
         )
         # older articles' references to the new ones (the new ones' own references are linked above)
         if conn.execute("SELECT 1 FROM refs WHERE article_id < ? LIMIT 1", (first,)).fetchone():

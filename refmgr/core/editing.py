@@ -39,6 +39,7 @@ class EditingMixin(LibraryBase):
                 if cursor.rowcount:
                     deleted += 1
                     self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+                    self.conn.execute("DELETE FROM articles_stem WHERE rowid = ?", (article_id,))
             self.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM article_tags)")
         return deleted
 

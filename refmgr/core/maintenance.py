@@ -109,6 +109,9 @@ def fts_problems(library: Library) -> list[str]:
     }
     problems = [f"article #{i} is missing from the index" for i in sorted(article_ids - indexed.keys())]
     problems += [f"index row #{i} has no article" for i in sorted(indexed.keys() - article_ids)]
+    stemmed = {r[0] for r in conn.execute("SELECT rowid FROM articles_stem")}
+    if stemmed != article_ids:
+        problems.append(f"the stemmed index has {len(stemmed ^ article_ids)} row(s) out of step with the articles")
     for article_id in sorted(article_ids & indexed.keys()):
         expected = library.fts_row(article_id)
         if expected is not None and tuple(expected) != indexed[article_id]:
@@ -121,6 +124,7 @@ def rebuild_fts(library: Library) -> int:
     """Rewrite the whole full-text index from the articles in one transaction; return rows indexed."""
     with library.transaction() as conn:
         conn.execute("DELETE FROM articles_fts")
+        conn.execute("DELETE FROM articles_stem")
         ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
         for article_id in ids:
             library.reindex(article_id)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from refmgr.core import stemindex
 from refmgr.core.db import JSON_FIELDS, SCALAR_FIELDS, LibraryBase, now_iso
 from refmgr.core.fulltext import fts_values, fts_values_of
 from refmgr.core.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
@@ -99,6 +100,7 @@ class SavingMixin(LibraryBase):
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (article_id, *fts_values_of(article)),
         )
+        self.conn.execute(stemindex.INSERT, (article_id, *stemindex.stem_values_of(article)))
         return article_id
 
     def _article_row(self, article: Article) -> dict[str, Any]:
@@ -229,6 +231,7 @@ class SavingMixin(LibraryBase):
         """Rewrite the full-text index row of one article from its tables."""
         values = self.fts_row(article_id)
         self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        stemindex.reindex_stems(self.conn, article_id)
         if values is None:
             return
         self.conn.execute(

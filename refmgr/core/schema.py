@@ -301,6 +301,22 @@ def _add_change_log(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_search(conn: sqlite3.Connection) -> None:
+    """Search: the stemmed full-text index (filled from every article), saved searches, publication type look-ups."""
+    from refmgr.core import stemindex
+
+    stemindex.build(conn)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS saved_searches (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, "
+        "query TEXT NOT NULL, created TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS publication_types_name ON publication_types(name COLLATE NOCASE)")
+    # narrow rows for checking a search's filters on each full-text match (the articles rows are wide)
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS articles_filters ON articles(id, year, read_status, rating, retracted, n_figures)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
@@ -310,7 +326,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_attachments,
     _migrate_reference_identifier_indexes,
     _add_change_log,
-]
+    _migrate_search,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

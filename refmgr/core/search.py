@@ -1,29 +1,11 @@
-"""Search queries: user text with field prefixes turned into FTS5 and SQL conditions."""
+"""Article queries: search text (see querylang), scope and order turned into one SQL statement."""
 
 from __future__ import annotations
 
-import re
-import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from refmgr.core.identifiers import normalise_doi, normalise_pmid
-from refmgr.core.pdf.fulltext import HAS_PDF, fulltext_condition
+from refmgr.core.querycompile import EXACT, STEM, Compiled, compile_query
 
-FTS_FIELDS = {
-    "title": "title",
-    "author": "authors",
-    "authors": "authors",
-    "journal": "journal",
-    "abstract": "abstract",
-    "keyword": "keywords",
-    "keywords": "keywords",
-    "kw": "keywords",
-    "mesh": "keywords",
-    "legend": "legends",
-    "figure": "legends",
-    "note": "notes",
-    "notes": "notes",
-}
 SORT_COLUMNS = {
     "id": "a.id",
     "first_author": "a.first_author COLLATE NOCASE",
@@ -38,8 +20,10 @@ SORT_COLUMNS = {
     "rank": "a.id",
 }
 # Best match first: a hit in the title, authors or keywords weighs more than one in the abstract or notes.
-RANK_ORDER = "bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0)"
-_YEAR_RANGE = re.compile(r"^(\d{4})?(?:(-|\.\.)(\d{4})?)?$")
+RANK_ORDER = {
+    EXACT: "bm25(articles_fts, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0)",
+    STEM: "bm25(articles_stem, 10.0, 5.0, 2.0, 1.0, 5.0, 1.0, 1.0, 3.0, 0.0)",
+}
 
 
 @dataclass
@@ -54,105 +38,42 @@ class ArticleQuery:
     sort: str = "date_added"
     descending: bool = True
     limit: int | None = None
+    typing: bool = False  # the text is being typed: its last word also matches as a prefix
+    scope_text: str = ""  # a saved search the text is combined with (AND)
 
 
-@dataclass
-class ParsedSearch:
-    """A search split into an FTS5 expression and plain SQL conditions."""
-
-    fts: str = ""
-    conditions: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+def parse_search(text: str, typing: bool = False) -> Compiled:
+    """The MATCH expressions, SQL conditions and problems of a search text."""
+    return compile_query(text, typing)
 
 
-def _fts_phrase(term: str) -> str:
-    """One user term as a safe FTS5 string, prefix-matched when it is a plain word."""
-    cleaned = term.replace('"', " ").strip()
-    if not cleaned:
-        return ""
-    return f'"{cleaned}"*' if " " not in cleaned else f'"{cleaned}"'
+def driver_table(compiled: Compiled) -> str | None:
+    """The full-text table a query is driven by (the stemmed one when it has both), or None."""
+    return STEM if STEM in compiled.fts else EXACT if EXACT in compiled.fts else None
 
 
-def _tokens(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.replace('"', " ").split()
-
-
-def parse_search(text: str) -> ParsedSearch:
-    """Parse `author:ljungberg year:2020-2022 ablation` into FTS5 and SQL parts."""
-    parsed = ParsedSearch()
-    fts_terms: list[str] = []
-    for token in _tokens(text):
-        prefix, sep, value = token.partition(":")
-        key = prefix.lower()
-        if sep and key == "year" and (match := _YEAR_RANGE.match(value.strip())):
-            start, dash, end = match.groups()
-            if start and not dash:
-                parsed.conditions.append("a.year = ?")
-                parsed.params.append(int(start))
-            else:
-                if start:
-                    parsed.conditions.append("a.year >= ?")
-                    parsed.params.append(int(start))
-                if end:
-                    parsed.conditions.append("a.year <= ?")
-                    parsed.params.append(int(end))
-            continue
-        if sep and key == "doi" and value:
-            parsed.conditions.append("a.doi = ?")
-            parsed.params.append(normalise_doi(value) or value.lower())
-            continue
-        if sep and key == "pmid" and value:
-            parsed.conditions.append("a.pmid = ?")
-            parsed.params.append(normalise_pmid(value) or value)
-            continue
-        if sep and key == "fulltext" and value:  # attached PDFs' text (refmgr.core.pdf.fulltext)
-            condition, values = fulltext_condition(value)
-            parsed.conditions.append(condition)
-            parsed.params.extend(values)
-            continue
-        if sep and key == "has" and value.lower() == "pdf":
-            parsed.conditions.append(HAS_PDF)
-            continue
-        if sep and key == "trial" and value:  # a registry number: NCT02853331, ISRCTN..., EudraCT
-            parsed.conditions.append("a.id IN (SELECT article_id FROM trials WHERE accession = ? COLLATE NOCASE)")
-            parsed.params.append(value.strip())
-            continue
-        if sep and key in FTS_FIELDS and value:
-            phrase = _fts_phrase(value)
-            if phrase:
-                fts_terms.append(f"{FTS_FIELDS[key]} : {phrase}")
-            continue
-        phrase = _fts_phrase(token)
-        if phrase:
-            fts_terms.append(phrase)
-    parsed.fts = " AND ".join(fts_terms)
-    return parsed
-
-
-def build_query(query: ArticleQuery) -> tuple[str, list[object]]:
-    """SQL returning the ids of the articles a query selects, in its order."""
-    parsed = parse_search(query.text)
-    joins: list[str] = []
-    conditions = list(parsed.conditions)
+def where_parts(query: ArticleQuery, compiled: Compiled) -> tuple[list[str], list[object], list[str]]:
+    """Conditions and parameters of a query beyond its driving MATCH, and the joins they need."""
+    driver = driver_table(compiled)
+    conditions: list[str] = []
     params: list[object] = []
-    if parsed.fts:
-        conditions.insert(0, "articles_fts MATCH ?")
-        params.append(parsed.fts)
-    params.extend(parsed.params)
-    order = SORT_COLUMNS.get(query.sort, "a.date_added")
+    joins: list[str] = []
+    if driver:
+        conditions.append(f"{driver} MATCH ?")
+        params.append(compiled.fts[driver])
+    for table, expr in compiled.fts.items():
+        if table != driver:
+            conditions.append(f"a.id IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)")
+            params.append(expr)
+    conditions.extend(compiled.conditions)
+    params.extend(compiled.params)
     if query.list_id is not None:
         joins.append("JOIN reading_list_items li ON li.article_id = a.id")
         conditions.append("li.list_id = ?")
         params.append(query.list_id)
-        if query.sort == "position":
-            order = "li.position"
     if query.tag:
         conditions.append(
-            "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id "
-            "WHERE t.name = ?)"
+            "a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?)"
         )
         params.append(query.tag)
     if query.read_status:
@@ -161,15 +82,58 @@ def build_query(query: ArticleQuery) -> tuple[str, list[object]]:
     if query.added_since:
         conditions.append("a.date_added >= ?")
         params.append(query.added_since)
+    return conditions, params, joins
+
+
+def compile_article_query(query: ArticleQuery) -> Compiled:
+    """The compiled search text of a query, with its scope's saved search (if any) ANDed in."""
+    compiled = compile_query(query.text, query.typing)
+    if query.scope_text:
+        scope = compile_query(query.scope_text)
+        for table, expr in scope.fts.items():
+            mine = compiled.fts.get(table)
+            compiled.fts[table] = f"({mine}) AND ({expr})" if mine else expr
+        compiled.conditions += scope.conditions
+        compiled.params += scope.params
+        if scope.source is not None:  # only one query can drive: the other's ids become a condition
+            if compiled.source is None:
+                compiled.source = scope.source
+            else:
+                compiled.conditions.append(f"a.id IN ({scope.source[0]})")
+                compiled.params += scope.source[1]
+    if compiled.fts and compiled.source is not None:  # a full-text table drives; the id set filters
+        compiled.conditions.insert(0, f"a.id IN ({compiled.source[0]})")
+        compiled.params[:0] = compiled.source[1]
+        compiled.source = None
+    return compiled
+
+
+def build_query(query: ArticleQuery, ordered: bool = True) -> tuple[str, list[object]]:
+    """SQL returning the ids of the articles a query selects, in its order (`ordered` False: any order)."""
+    compiled = compile_article_query(query)
+    driver = driver_table(compiled)
+    conditions, params, joins = where_parts(query, compiled)
+    order = SORT_COLUMNS.get(query.sort, "a.date_added")
+    if query.list_id is not None and query.sort == "position":
+        order = "li.position"
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     direction = "DESC" if query.descending else "ASC"
     ordering = f"{order} {direction}, a.id {direction}"
-    if query.sort == "rank" and parsed.fts:
+    if query.sort == "rank" and driver:
         # bm25 is lower for better matches, so best first ("descending") is ascending bm25
-        ordering = f"{RANK_ORDER} {'ASC' if query.descending else 'DESC'}, a.id DESC"
+        ordering = f"{RANK_ORDER[driver]} {'ASC' if query.descending else 'DESC'}, a.id DESC"
     # CROSS JOIN makes SQLite run the full-text query once, then look the articles up by id
-    source = "articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid" if parsed.fts else "articles a"
-    sql = " ".join(part for part in ["SELECT a.id FROM", source, *joins, where, "ORDER BY", ordering] if part)
-    if query.limit is not None:
+    source = f"{driver} CROSS JOIN articles a ON a.id = {driver}.rowid" if driver else "articles a"
+    if driver and not ordered:  # only filters to check: the narrow index serves them (see schema migration 3)
+        source = f"{driver} CROSS JOIN articles a INDEXED BY articles_filters ON a.id = {driver}.rowid"
+    if compiled.source is not None:  # an OR across the indexes and SQL: the union of its id sets drives
+        narrow = "" if ordered else " INDEXED BY articles_filters"
+        source = f"({compiled.source[0]}) s CROSS JOIN articles a{narrow} ON a.id = s.id"
+        params[:0] = compiled.source[1]
+    parts = ["SELECT a.id FROM", source, *joins, where]
+    if ordered:
+        parts += ["ORDER BY", ordering]
+    sql = " ".join(part for part in parts if part)
+    if query.limit is not None and ordered:
         sql += f" LIMIT {int(query.limit)}"
     return sql, params

@@ -29,12 +29,14 @@ from PySide6.QtWidgets import (
 from refmgr.core.crossref.explain import explain_reference
 from refmgr.core.highlight import KeywordHits, find_hits, legends_html
 from refmgr.core.library import Library
+from refmgr.core.matchwords import Highlighter
 from refmgr.core.model import READ_STATUSES, Article, Figure, Trial, citation_line
 from refmgr.gui import dialogs
 from refmgr.gui.deleted_banner import DeletedBanner
 from refmgr.gui.pane_models import KeywordModel, ReferenceModel, source_label
 from refmgr.gui.pdf_view import PdfTab
-from refmgr.gui.richtext import SafeTextBrowser, safe_abstract_html, shown_text
+from refmgr.gui.richtext import SafeTextBrowser, plain_tooltip, safe_abstract_html, shown_text
+from refmgr.gui.search_marks import badges_html, mark_document, marked_html
 
 NOTES_DEBOUNCE_MS = 600
 MAX_AUTHORS_SHOWN = 12
@@ -122,6 +124,7 @@ class SideBySide(QSplitter):
         self.article: Article | None = None
         self.hits: list[KeywordHits] = []
         self.selected: KeywordHits | None = None
+        self.search: Highlighter | None = None  # the searched words, marked in the legends too
         self.keywords.selectionModel().currentChanged.connect(self._keyword_chosen)
 
     def show_article(self, article: Article | None) -> None:
@@ -155,6 +158,7 @@ class SideBySide(QSplitter):
     def _render(self) -> None:
         figures = self.article.figures if self.article else []
         self.legends.setHtml(legends_html(figures, self.hits, self.selected) if self.article else "")
+        mark_document(self.legends, self.search)
 
     def html(self) -> str:
         """The legends as currently rendered (for tests)."""
@@ -284,6 +288,9 @@ class ArticlePane(QWidget):
         self.citation = QLabel()
         self.citation.setTextFormat(Qt.TextFormat.PlainText)  # text as text: no markup, no entities
         self.citation.setWordWrap(True)
+        self.badges = QLabel()
+        self.badges.setObjectName("publicationTypes")
+        self.search_marks: Highlighter | None = None
         self.links = QLabel()
         self.links.setOpenExternalLinks(False)
         self.links.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
@@ -322,8 +329,8 @@ class ArticlePane(QWidget):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(8, 8, 8, 4)
-        header = (self.deleted_banner, self.retracted, self.title, self.authors, self.citation, self.links,
-                  self.cite_key)
+        header = (self.deleted_banner, self.retracted, self.title, self.authors, self.citation, self.badges,
+                  self.links, self.cite_key)
         for widget in header:
             body_layout.addWidget(widget)
         body_layout.addLayout(controls)
@@ -372,13 +379,17 @@ class ArticlePane(QWidget):
                 self.references.set_references([])
                 self.notes.setPlainText("")
                 return
-            self.title.setText(shown_text(article.title or "(untitled)"))
+            self._show_title()
+            self.badges.setText(badges_html(article.publication_types))
+            self.badges.setToolTip(plain_tooltip("; ".join(article.publication_types)))
+            self.badges.setVisible(bool(self.badges.text()))
             self.retracted.setVisible(article.retracted)
             self.authors.setText(shown_text(authors_line(article)))
             self.citation.setText(shown_text(citation_line(article)))
             self.links.setText(links_html(article))
             self.show_cite_key()
             self.abstract.setHtml(safe_abstract_html(article.abstract_jats, article.abstract) or "<i>No abstract.</i>")
+            mark_document(self.abstract, self.search_marks)
             self.references.set_references(article.references)
             self.tabs.setTabText(2, f"References ({len(article.references)})")
             self.notes.setPlainText(article.notes)
@@ -388,6 +399,22 @@ class ArticlePane(QWidget):
             self.tags.setText(", ".join(article.tags))
         finally:
             self._loading = False
+
+    def _show_title(self) -> None:
+        """The title as plain text, or (escaped) with the searched words marked when it has any."""
+        text = shown_text(self.article.title or "(untitled)") if self.article else ""
+        marked = self.search_marks is not None and bool(self.search_marks.spans(text))
+        self.title.setTextFormat(Qt.TextFormat.RichText if marked else Qt.TextFormat.PlainText)
+        self.title.setText(marked_html(text, self.search_marks) if marked else text)
+
+    def set_search(self, marks: Highlighter | None) -> None:
+        """Mark these searched words in the title, abstract and legends (now and for every article shown)."""
+        self.search_marks = marks
+        self.side_by_side.search = marks
+        if self.article is not None:
+            self._show_title()
+            mark_document(self.abstract, marks)
+            mark_document(self.side_by_side.legends, marks)
 
     def show_cite_key(self) -> None:
         """The shown article's cite key with Copy and Edit links (read only: a new key is stored when copied)."""

@@ -10,11 +10,11 @@ from refmgr.gui.imports import request_from_mime
 from refmgr.gui.table_model import ARTICLE_IDS_MIME, COLUMN_KEYS, COLUMNS, ArticleTableModel, ids_from_mime
 
 DEFAULT_WIDTHS = {"retracted": 26, "first_author": 130, "year": 52, "title": 380, "journal": 200, "date_added": 90,
-                  "read_status": 70, "rating": 70, "citation_count": 70, "extras": 56}  # fmt: skip
+                  "read_status": 70, "rating": 70, "citation_count": 70, "extras": 56, "types": 90}  # fmt: skip
 HIDDEN_BY_DEFAULT = ("rating",)
 MIN_TITLE = 160  # the Title column (which stretches) keeps at least this much when the window is narrow (900x600)
 # columns that narrow first, in this order, down to these widths
-GIVES_WAY = {"journal": 80, "first_author": 80, "citation_count": 56, "extras": 44, "read_status": 60,
+GIVES_WAY = {"journal": 80, "first_author": 80, "types": 44, "citation_count": 56, "extras": 44, "read_status": 60,
              "date_added": 76, "year": 44}  # fmt: skip
 
 
@@ -52,6 +52,7 @@ class LibraryTable(QTableView):
             header.setSectionHidden(index, column.key in HIDDEN_BY_DEFAULT)
         header.setSectionResizeMode(COLUMN_KEYS.index("title"), QHeaderView.ResizeMode.Stretch)
         self.preferred = {key: DEFAULT_WIDTHS[key] for key in GIVES_WAY}  # widths to grow back to
+        self.types_auto_hidden = False
         self.reorderable = False  # a reading list in its own order: rows dragged within the table move
         self._fitting = False
         header.sectionResized.connect(self._section_resized)
@@ -84,8 +85,21 @@ class LibraryTable(QTableView):
                 if wanted != size:
                     header.resizeSection(index, wanted)
                     spare -= wanted - size
+            self._fit_types(spare)
         finally:
             self._fitting = False
+
+    def _fit_types(self, spare: int) -> None:
+        """The Type badges go when even the narrowed columns leave Title too little, and come back with room."""
+        header = self.horizontalHeader()
+        types = COLUMN_KEYS.index("types")
+        if spare < 0 and not header.isSectionHidden(types):
+            header.setSectionHidden(types, True)
+            self.types_auto_hidden = True
+        elif self.types_auto_hidden and spare >= GIVES_WAY["types"]:
+            header.setSectionHidden(types, False)
+            header.resizeSection(types, min(self.preferred["types"], spare))
+            self.types_auto_hidden = False
 
     def can_reorder(self) -> bool:
         """Whether rows dragged within the table move: a reading list shown in its own order."""

@@ -48,6 +48,7 @@ from refmgr.gui.window_edits import EditsMixin
 from refmgr.gui.window_imports import ImportsMixin
 from refmgr.gui.window_lists import ListOrderMixin
 from refmgr.gui.window_safety import SafetyMixin
+from refmgr.gui.window_search import SearchMixin
 from refmgr.gui.zotero_sync import ZoteroActions
 
 SEARCH_DEBOUNCE_MS = 200
@@ -55,7 +56,7 @@ REFRESH_DEBOUNCE_MS = 100  # batches arriving during an import: apply their rows
 STATE_VERSION = 1
 
 
-class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWindow):
+class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, SearchMixin, QMainWindow):
     """refmgr's window over one library file."""
 
     import_finished = Signal(object)  # the ImportReport, or None when the import failed
@@ -115,7 +116,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         self.pane = ArticlePane(self.library)
         self.search = QLineEdit()
         self.search.setObjectName("searchField")
-        self.search.setPlaceholderText("Search titles, authors, keywords, legends, notes…  (author: year: journal:)")
+        self.search.setPlaceholderText('Search: words, "phrases", OR, -word, author:"Rini BI", type:rct, year:>2020…')
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(420)
         self.match_count = QLabel()
@@ -244,6 +245,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         toolbar.addWidget(self.match_count)
         self.addToolBar(toolbar)
         self.citing = Citing(self)
+        self.build_search_extras(toolbar)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -318,8 +320,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         """The query the table shows: search text, sidebar scope, and the table's sort."""
         scope: Scope = self.sidebar.scope
         base = self.model.query
-        return ArticleQuery(text=self.search.text().strip(), sort=base.sort, descending=base.descending,
-                            **scope.query_fields())  # type: ignore[arg-type]  # fmt: skip
+        return ArticleQuery(text=self.search.text().lstrip(), sort=base.sort, descending=base.descending,
+                            typing=True, **scope.query_fields())  # type: ignore[arg-type]  # fmt: skip
 
     def apply_query(self) -> None:
         """Run the search and scope now (the search field calls this debounced)."""
@@ -327,6 +329,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         query = self.current_query()
         self._reload_keeping_selection(lambda: self.model.set_query(query))
         self._update_count()
+        self.search_state_changed()
         self.table_refreshed.emit()
 
     def refresh(self) -> None:
@@ -339,6 +342,7 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, QMainWin
         """Re-run the query and rebuild the sidebar (after the search index was rebuilt)."""
         self._reload_keeping_selection(self.model.reload)
         self.sidebar.populate()
+        self.refresh_filter_tags()
         self._update_count()
         self._update_pending()
         self.table_refreshed.emit()

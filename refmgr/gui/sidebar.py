@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
-from refmgr.core import lists
+from refmgr.core import lists, smartlists
 from refmgr.core.library import Library
 from refmgr.gui.imports import ImportRequest, request_from_mime
 from refmgr.gui.table_model import ARTICLE_IDS_MIME, ids_from_mime
@@ -22,9 +22,10 @@ SCOPE_ROLE = Qt.ItemDataRole.UserRole
 class Scope:
     """Which part of the library the table shows."""
 
-    kind: str  # all, recent, unread, list, tag
+    kind: str  # all, recent, unread, list, tag, saved
     value: int | str | None = None
     label: str = ""
+    query: str = ""  # a saved search's query
 
     def query_fields(self) -> dict[str, object]:
         """ArticleQuery fields for this scope."""
@@ -37,6 +38,8 @@ class Scope:
             return {"list_id": self.value}
         if self.kind == "tag":
             return {"tag": self.value}
+        if self.kind == "saved":
+            return {"scope_text": self.query}
         return {}
 
 
@@ -47,6 +50,7 @@ class Sidebar(QTreeWidget):
     rows_dropped_on_list = Signal(int, list)
     import_dropped = Signal(object)
     list_action = Signal(str, object)  # "new" / "rename" / "delete" / "export" / "style", list id or None
+    saved_action = Signal(str, object)  # "rename" / "delete" / "export" / "edit", saved search id
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +94,7 @@ class Sidebar(QTreeWidget):
         self.drop_target = None
         self.clear()
         groups: dict[str, QTreeWidgetItem] = {}
-        titles = {"list": "Reading lists", "tag": "Tags"}
+        titles = {"list": "Reading lists", "saved": "Saved searches", "tag": "Tags"}
         groups["Library"] = self._group("Library")
         groups["Reading lists"] = self._group("Reading lists")
         for scope, text in self._entries():
@@ -100,6 +104,8 @@ class Sidebar(QTreeWidget):
             item = self._add(groups[title], text, scope)
             if scope.kind == "list":
                 item.setToolTip(0, "Drop articles, DOIs or files here to add them to this list")
+            elif scope.kind == "saved":
+                item.setToolTip(0, f"Saved search: {scope.query}")
         self.expandAll()
         found = self.item_for(current) or self.item_for(Scope("all"))
         self.setCurrentItem(found)
@@ -115,6 +121,8 @@ class Sidebar(QTreeWidget):
         ]
         for rl in lists.all_lists(self.library):
             entries.append((Scope("list", rl.id, rl.name), f"{rl.name}  ({rl.count})"))
+        for saved in smartlists.all_saved(self.library, counts=True):
+            entries.append((Scope("saved", saved.id, saved.name, saved.query), f"{saved.name}  ({saved.count})"))
         entries += [(Scope("tag", name, name), f"{name}  ({count})") for name, count in self.library.all_tags()]
         return entries
 
@@ -123,7 +131,9 @@ class Sidebar(QTreeWidget):
         entries = self._entries()
         items = self.items()
         shown = [(item.data(0, SCOPE_ROLE), item) for item in items]
-        if [(s.kind, s.value, s.label) for s, _ in entries] != [(s.kind, s.value, s.label) for s, _ in shown]:
+        if [(s.kind, s.value, s.label, s.query) for s, _ in entries] != [
+            (s.kind, s.value, s.label, s.query) for s, _ in shown
+        ]:
             self.populate()
             return
         for (_scope, text), (_shown, item) in zip(entries, shown, strict=True):
@@ -221,7 +231,17 @@ class Sidebar(QTreeWidget):
 
     def _menu(self, point: QPoint) -> None:
         list_id = self._target_list(point)
+        item = self.itemAt(point)
+        scope = item.data(0, SCOPE_ROLE) if item is not None else None
         menu = QMenu(self)
+        if isinstance(scope, Scope) and scope.kind == "saved":
+            menu.addAction("Show its query in the search field", lambda: self.saved_action.emit("edit", scope.value))
+            menu.addAction("Rename…", lambda: self.saved_action.emit("rename", scope.value))
+            menu.addAction("Export…", lambda: self.saved_action.emit("export", scope.value))
+            menu.addSeparator()
+            menu.addAction("Delete saved search", lambda: self.saved_action.emit("delete", scope.value))
+            menu.exec(self.viewport().mapToGlobal(point))
+            return
         menu.addAction("New reading list…", lambda: self.list_action.emit("new", None))
         if list_id is not None:
             menu.addAction("Rename…", lambda: self.list_action.emit("rename", list_id))

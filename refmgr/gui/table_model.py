@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from refmgr.core.changes import Changes
 from refmgr.core.library import Library
+from refmgr.core.pubtypes import badges
 from refmgr.core.search import ArticleQuery
 from refmgr.gui.richtext import plain_tooltip, shown_text
 
@@ -44,6 +45,7 @@ COLUMNS = (
     Column("rating", "Rating", "rating"),
     Column("citation_count", "Cited by", "citation_count"),
     Column("extras", "Fig/Ref", "has_extras"),
+    Column("types", "Type", None),
 )
 COLUMN_KEYS = [column.key for column in COLUMNS]
 TITLE_COLUMN = COLUMN_KEYS.index("title")
@@ -67,6 +69,8 @@ def display_value(row: dict[str, Any], key: str) -> str:
         return "⚠" if row["retracted"] else ""
     if key == "extras":
         return extras_text(row)
+    if key == "types":
+        return " ".join(badges(json.loads(row["publication_types"] or "[]")))
     if key == "date_added":
         return (row["date_added"] or "")[:10]
     if key == "read_status":
@@ -289,6 +293,8 @@ class ArticleTableModel(QAbstractTableModel):
             return f"{row['n_figures']} figure legend(s), {row['n_references']} reference(s)"
         if key in ("title", "journal"):
             return plain_tooltip(row[key])
+        if key == "types":
+            return plain_tooltip("; ".join(json.loads(row["publication_types"] or "[]"))) or None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -152,7 +152,8 @@ def test_export_to_unwritable_path_fails_cleanly(filled, library_path: Path, cap
 
 def test_export_needs_one_selection(filled, library_path: Path, capsys) -> None:
     code, _, err = run(capsys, library_path, "export", "--format", "ris")
-    assert (code, err) == (2, "refmgr: export needs exactly one of --list NAME, --all, or article ids/DOIs\n")
+    expected = "refmgr: export needs exactly one of --list NAME, --saved NAME, --all, or article ids/DOIs\n"
+    assert (code, err) == (2, expected)
     code, _, err = run(capsys, library_path, "export", "--all", "1", "--format", "ris")
     assert code == 2
 

@@ -50,7 +50,8 @@ def test_pdfs_import_with_crossref_record_legends_attachment_and_full_text(libra
     assert nar.figures[0].legend.startswith("Systematic quantification of mutation gradients al")
     clinsci = library.get(clinsci_id)
     assert [k.term for k in clinsci.keywords][:2] == ["angiotensin-1-converting enzyme (ACE)", "crystal structure"]
-    assert library.search("legend:logarithmic") == [clinsci_id]
+    assert library.search('legend:"logarithmic"') == [clinsci_id]  # a phrase is exact
+    assert set(library.search("legend:logarithmic")) == {clinsci_id, nar_id}  # a word also finds "logarithm"
     (attachment,) = attachments_of(library, nar_id)
     stored = attachment_path(library, attachment)
     assert stored.read_bytes() == paths[0].read_bytes() and stored.parent == attachments_dir(library)
