@@ -21,6 +21,7 @@ from refmgr.core.crossref.transport import (
     BadEncoding,
     Interrupted,
     ReplyTooLarge,
+    ServiceError,
     reply_limit,
 )
 from refmgr.core.identifiers import normalise_doi
@@ -41,18 +42,8 @@ CANCELLED = "import cancelled before the lookup"
 _PATH_UNSAFE = {"%": "%25", "#": "%23", "?": "%3F", '"': "%22", " ": "%20"}
 
 
-class CrossrefError(Exception):
-    """A failed Crossref request: transient ones (network, 429, 5xx, bad bodies) are worth retrying."""
-
-    def __init__(self, reason: str, transient: bool, status: int | None = None, retry_after: float | None = None,
-                 offline: bool = False, bad_reply: bool = False) -> None:  # fmt: skip
-        super().__init__(reason)
-        self.reason = reason
-        self.transient = transient
-        self.status = status
-        self.retry_after = retry_after
-        self.offline = offline
-        self.bad_reply = bad_reply  # the reply arrived but was unusable (HTML, truncated, empty, too large)
+class CrossrefError(ServiceError):
+    """A failed Crossref request."""
 
 
 @dataclass

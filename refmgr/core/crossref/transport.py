@@ -42,6 +42,21 @@ class ReplyTooLarge(Exception):
         self.size, self.limit, self.declared = size, limit, declared
 
 
+class ServiceError(Exception):
+    """A failed request to a web service: transient ones (network, 429, 5xx, bad bodies) are worth retrying."""
+
+    def __init__(self, reason: str, transient: bool, status: int | None = None, retry_after: float | None = None,
+                 offline: bool = False, bad_reply: bool = False, body: bytes = b"") -> None:  # fmt: skip
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+        self.offline = offline
+        self.bad_reply = bad_reply  # the reply arrived but was unusable (HTML, truncated, empty, too large)
+        self.body = body  # the unusable reply, for callers that can still recover complete records from it
+
+
 class BadEncoding(Exception):
     """A reply compressed in a way refmgr did not ask for, or corrupt compressed data."""
 

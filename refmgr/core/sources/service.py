@@ -12,7 +12,7 @@ import httpx2
 
 from refmgr import __version__
 from refmgr.core.crossref.ratelimit import SINGLE, RateLimiter, parse_retry_after
-from refmgr.core.crossref.transport import BadEncoding, Interrupted, ReplyTooLarge, capped_request
+from refmgr.core.crossref.transport import BadEncoding, Interrupted, ReplyTooLarge, ServiceError, capped_request
 from refmgr.core.settings import mailto_problem
 
 T = TypeVar("T")
@@ -23,19 +23,8 @@ OFFLINE_HOLD_S = 30.0
 REQUEST_DEADLINE_S = 120.0  # one request, headers to last byte, however slowly the server trickles it
 
 
-class SourceError(Exception):
-    """A failed request: transient ones (network, 429, 5xx, bad bodies) leave items pending."""
-
-    def __init__(self, reason: str, transient: bool, status: int | None = None, retry_after: float | None = None,
-                 offline: bool = False, bad_reply: bool = False, body: bytes = b"") -> None:  # fmt: skip
-        super().__init__(reason)
-        self.reason = reason
-        self.transient = transient
-        self.status = status
-        self.retry_after = retry_after
-        self.offline = offline
-        self.bad_reply = bad_reply
-        self.body = body  # the unusable reply, for callers that can still recover complete records from it
+class SourceError(ServiceError):
+    """A failed PubMed, Europe PMC or Unpaywall request; transient ones leave items pending."""
 
 
 @dataclass
