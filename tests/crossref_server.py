@@ -11,12 +11,14 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 DATA = Path(__file__).parent / "data"
 RECORDED = DATA / "crossref"
@@ -94,17 +96,7 @@ def _bibliographic(message: dict[str, Any]) -> str:
     return " ".join(pieces)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A threading HTTP server that ignores clients hanging up (timeouts in tests do that on purpose)."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-class CrossrefServer:
+class CrossrefServer(LoopbackServer):
     """State and switches of one loopback server; `url` is its base URL."""
 
     def __init__(self) -> None:
@@ -125,21 +117,7 @@ class CrossrefServer:
         self.gzip = False  # compress replies when the client accepts gzip
         self._starts: dict[str, deque[float]] = {pool: deque() for pool in POOL_LIMITS}
         self.lock = threading.Lock()
-        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self) -> CrossrefServer:
-        """Serve in a background thread."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Shut the server down (its port then refuses connections)."""
-        if self._thread.is_alive():
-            self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(_make_handler(self))
 
     # ----- switches -----------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element, tostring
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from tests.crossref_server import _QuietServer
+from tests.loopback import LoopbackServer
 
 DATA = Path(__file__).parent / "data" / "enrichment"
 FAULTS = ("429", "500", "503", "html", "truncated", "empty", "drop", "json-garbage")
@@ -147,7 +147,7 @@ def epmc_result(element: Element, open_access: bool) -> dict[str, Any]:
     return result
 
 
-class EnrichServer:
+class EnrichServer(LoopbackServer):
     """PubMed records, Europe PMC results and full texts served on 127.0.0.1; faults and limits switchable."""
 
     def __init__(self) -> None:
@@ -169,12 +169,9 @@ class EnrichServer:
         self._ncbi_starts: deque[float] = deque()
         self.lock = threading.Lock()
         self._load()
-        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
-        self._httpd.daemon_threads = True
-        base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self.europepmc_url = f"{base}/europepmc/webservices/rest"
-        self.eutils_url = f"{base}/entrez/eutils"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(_make_handler(self))
+        self.europepmc_url = f"{self.url}/europepmc/webservices/rest"
+        self.eutils_url = f"{self.url}/entrez/eutils"
 
     def _load(self) -> None:
         for path in sorted(DATA.glob("efetch_pubmed_*.xml")):
@@ -195,17 +192,6 @@ class EnrichServer:
         self.records[entry["pmid"]] = fromstring(pubmed_xml(entry).encode())
         if entry.get("pmcid") and entry.get("figures") is not None:
             self.full_texts[entry["pmcid"]] = jats_xml(entry)
-
-    def start(self) -> EnrichServer:
-        """Serve in a background thread."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Shut the server down."""
-        if self._thread.is_alive():
-            self._httpd.shutdown()
-        self._httpd.server_close()
 
     def fail_next(self, service: str, *faults: str) -> None:
         """Answer the next requests to "eutils", "europepmc" (search) or "fulltext" with these faults."""

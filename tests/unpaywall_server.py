@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from tests.loopback import LoopbackServer
+
 RECORDINGS = Path(__file__).parent / "data" / "pdf" / "unpaywall"
 CHUNK = 64 * 1024
 
 
-class UnpaywallServer:
+class UnpaywallServer(LoopbackServer):
     """Serves /v2/{doi} from recordings (PDF links pointed here) and /files/{name} from `files`."""
 
     def __init__(self) -> None:
         self.answers: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[str, bytes, bool]] = {}  # name -> (content type, body, send length)
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(_handler(self))
         for path in RECORDINGS.glob("unpaywall_*.json"):
             answer = json.loads(path.read_text(encoding="utf-8"))
             self.answers[answer["doi"].lower()] = answer
@@ -96,8 +94,6 @@ def _handler(server: UnpaywallServer) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def unpaywall_server() -> Iterator[UnpaywallServer]:
     """A running loopback Unpaywall, stopped after the test."""
-    server = UnpaywallServer()
-    server._thread.start()
+    server = UnpaywallServer().start()
     yield server
-    server._httpd.shutdown()
-    server._httpd.server_close()
+    server.stop()

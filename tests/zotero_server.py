@@ -8,11 +8,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 MAX_WRITE = 50  # objects per write request, as the Web API allows
 KINDS = {"items": "itemKey", "collections": "collectionKey"}
@@ -269,12 +271,8 @@ class serve_zotero:
         self.state = state or ZoteroState()
 
     def __enter__(self) -> tuple[str, ZoteroState]:
-        handler = type("Handler", (ZoteroHandler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}", self.state
+        self.server = LoopbackServer(type("Handler", (ZoteroHandler,), {"state": self.state})).start()
+        return self.server.url, self.state
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
