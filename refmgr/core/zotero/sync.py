@@ -31,6 +31,7 @@ from refmgr.core.zotero.store import DELETED_IN_ZOTERO, Link, SyncStore, article
 if TYPE_CHECKING:
     from refmgr.core.library import Library
 
+SYNC_PARTS = frozenset({"authors", "keywords", "figures", "tags"})  # what a sync record and its notes read
 MAX_ROUNDS = 5  # pull-push rounds when Zotero keeps changing under the sync (412)
 Progress = Callable[[str, int, int], None]
 
@@ -98,6 +99,7 @@ class ZoteroSync:
         self.prefix = prefix
         self.store = SyncStore(library, prefix, name)
         self.report = SyncReport()
+        self._articles: dict[int, Article] | None = None
         self.progress: Progress = lambda stage, done, total: None
 
     def run(self, progress: Progress | None = None) -> SyncReport:
@@ -280,6 +282,7 @@ class ZoteroSync:
 
     def push(self) -> None:
         """Send local changes: collections, items, notes, then deletions; each batch committed with its version."""
+        self._articles = None
         self._push_collections()
         self._push_items()
         self._push_notes()
@@ -326,10 +329,9 @@ class ZoteroSync:
             for article_id in self.store.unlinked_article_ids():
                 self.store.put_link(Link(new_key(), "item", article_id, "", 0, None, ""))
         payloads, records = [], {}
+        articles = self._linked_articles()
         for key, link in self.store.links("item").items():
-            if link.article_id is None:
-                continue
-            article = self.library.get(link.article_id)
+            article = articles.get(link.article_id)
             if article is None:
                 continue
             record = self._record_of(article)
@@ -352,11 +354,10 @@ class ZoteroSync:
             if link.kind in ("note", "signature"):
                 by_parent.setdefault(link.parent_key, {})[link.kind] = link
         payloads, pending = [], {}
+        articles = self._linked_articles()
         for key, item in links.items():
-            if item.kind != "item" or item.article_id is None or item.version == 0:
-                continue
-            article = self.library.get(item.article_id)
-            if article is None:
+            article = articles.get(item.article_id)
+            if item.kind != "item" or item.version == 0 or article is None:
                 continue
             existing = by_parent.get(key, {})
             notes_text = normalise_text(article.notes)
@@ -404,6 +405,13 @@ class ZoteroSync:
                 for key in keys:
                     self.store.drop_collection(key)
                 self.store.set_version(version)
+
+    def _linked_articles(self) -> dict[int, Article]:
+        """Every linked article, read once per push with only the parts its record and notes use."""
+        if self._articles is None:
+            ids = [link.article_id for link in self.store.links("item").values() if link.article_id is not None]
+            self._articles = {a.id: a for a in self.library.iter_articles(ids, SYNC_PARTS) if a.id is not None}
+        return self._articles
 
     def _record_of(self, article: Article) -> dict[str, Any]:
         memberships = self.store.list_memberships().get(article.id or 0, [])
