@@ -137,14 +137,8 @@ class Citing(QObject):
     def copy_key(self, article_id: int, key: str, stored: bool) -> None:
         """Copy "[@key]"; a key shown but not yet stored is stored now (in the background), so it stays."""
         QGuiApplication.clipboard().setText(f"[@{key}]")
-        if stored:
-            return
-
-        def failure(message: str, _details: str) -> None:
-            self.window.statusBar().showMessage(f"Cite key not kept: {message}", 10000)
-
-        self.window.runner.run("cite key", lambda c: citekeys.set_key(c.library, article_id, key),
-                               on_success=lambda _k: self.window.pane.show_cite_key(), on_failure=failure)  # fmt: skip
+        if not stored:
+            self._store_key(article_id, key, "Cite key not kept")
 
     def edit_key(self, article_id: int) -> None:
         """Ask for a new cite key and save it in the background."""
@@ -152,11 +146,14 @@ class Citing(QObject):
 
         current = citekeys.shown_key(self.window.library, article_id)[0]
         key = dialogs.ask_text(self.window, "Cite key", "Cite key (used in [@key] markers):", current)
-        if not key or key == current:
-            return
+        if key and key != current:
+            self._store_key(article_id, key, "Cite key not changed")
+
+    def _store_key(self, article_id: int, key: str, failed: str) -> None:
+        """Store a cite key in the background, then show it in the pane (FAILED starts the failure message)."""
 
         def failure(message: str, _details: str) -> None:
-            self.window.statusBar().showMessage(f"Cite key not changed: {message}", 10000)
+            self.window.statusBar().showMessage(f"{failed}: {message}", 10000)
 
         self.window.runner.run("cite key", lambda c: citekeys.set_key(c.library, article_id, key),
                                on_success=lambda _k: self.window.pane.show_cite_key(), on_failure=failure)  # fmt: skip
@@ -171,7 +168,7 @@ class Citing(QObject):
             if not result or not source or not target:
                 return
             style = dialog.style.currentText()
-            self._remember(style)
+            remember_recent_style(self.window, style)
 
             def success(report: Any) -> None:
                 unknown = f"; {len(report.unknown)} unknown marker(s) left visible" if report.unknown else ""
@@ -230,9 +227,6 @@ class Citing(QObject):
         dialog.finished.connect(done)
         dialog.open()
 
-    def _remember(self, style: str) -> None:
-        self.window.settings.recent_styles = remember_style(self.window.settings_path, style)
-
     def picker(self, article_ids: list[int], style: str) -> StylePicker:
         """A style picker whose preview formats the first articles in the background."""
         holder: dict[str, StylePicker] = {}
@@ -246,6 +240,6 @@ class Citing(QObject):
         return holder["picker"]
 
 
-def recent_after_export(window: MainWindow, style: str) -> None:
-    """Remember an export's style among the recently used ones."""
+def remember_recent_style(window: MainWindow, style: str) -> None:
+    """Remember a style an export or a manuscript used among the recently used ones."""
     window.settings.recent_styles = remember_style(window.settings_path, style)

@@ -132,9 +132,9 @@ def start_export(
 
     def success(written: Any) -> None:
         if dialog.chosen_format() in ("bibliography", "handout-html", "handout-md"):
-            from refmgr.gui.citing import recent_after_export
+            from refmgr.gui.citing import remember_recent_style
 
-            recent_after_export(window, dialog.chosen_style())
+            remember_recent_style(window, dialog.chosen_style())
         window.statusBar().showMessage(f"Exported {len(article_ids)} article(s) to {written}", 10000)
         window.export_finished.emit(str(written))
 

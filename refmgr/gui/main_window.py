@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -353,16 +354,8 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, SearchMi
             self.reload_all()
             self.changes_applied.emit(changes)
             return
-        self._reloading = True
-        try:
-            self.model.apply(changes)
-        except sqlite3.DatabaseError as error:  # a damaged page met while applying what changed
-            if not is_damage(error):
-                raise
-            self.library_damaged(error)
+        if not self._model_work(lambda: self.model.apply(changes)):
             return
-        finally:
-            self._reloading = False
         scope = self.sidebar.scope
         if changes.added or changes.deleted or changes.updated or changes.lists or changes.tagged:
             self.sidebar.update_counts()
@@ -401,22 +394,32 @@ class MainWindow(ImportsMixin, EditsMixin, SafetyMixin, ListOrderMixin, SearchMi
             )
             selection.setCurrentIndex(self.model.index(row, 1), flags)
 
-    def _reload_keeping_selection(self, reload: Any) -> None:
-        """Run a model reload, then restore the selection and bring the pane up to date without losing typing."""
-        keep_current = self.table.current_id()
-        keep_selected = self.table.selected_ids()
+    def _model_work(self, work: Callable[[], None]) -> bool:
+        """Run work that changes the model's rows (the pane ignores row changes meanwhile); False if damage met."""
         self._reloading = True
         try:
-            reload()
-            self.table.executeDelayedItemsLayout()  # lay out now, so the new rows are painted once, not twice
-            self._reselect(keep_current, keep_selected)
+            work()
         except sqlite3.DatabaseError as error:  # a damaged page met while the window runs
             if not is_damage(error):
                 raise
             self.library_damaged(error)
-            return
+            return False
         finally:
             self._reloading = False
+        return True
+
+    def _reload_keeping_selection(self, reload: Any) -> None:
+        """Run a model reload, then restore the selection and bring the pane up to date without losing typing."""
+        keep_current = self.table.current_id()
+        keep_selected = self.table.selected_ids()
+
+        def work() -> None:
+            reload()
+            self.table.executeDelayedItemsLayout()  # lay out now, so the new rows are painted once, not twice
+            self._reselect(keep_current, keep_selected)
+
+        if not self._model_work(work):
+            return
         current = self.table.current_id()
         if current is not None and current == self.pane.article_id:
             self.pane.refresh()

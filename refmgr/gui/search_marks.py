@@ -17,11 +17,15 @@ MARK = "#fff176"  # the searched words' background (dark ink stays readable on i
 INK = "#1a1a1a"
 BADGE_COLORS = {"RCT": "#1a4f9c", "MA": "#6a1b9a", "SR": "#6a1b9a", "Guideline": "#1e6b3a", "Review": "#5d4037"}
 PHASE_COLOR = "#00695c"
+MARKED_CACHE = 2_000  # cells whose marked HTML the table delegate keeps
 
 
 def marked_html(text: str, highlighter: Highlighter | None) -> str:
     """Text as escaped HTML with the searched words on a highlight background."""
-    spans = highlighter.spans(text) if highlighter else []
+    return _spans_html(text, highlighter.spans(text) if highlighter else [])
+
+
+def _spans_html(text: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
     position = 0
     for start, end in spans:
@@ -67,13 +71,29 @@ class MarkingDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.highlighter: Highlighter | None = None
+        self._highlighter: Highlighter | None = None
+        self._marked: dict[str, str | None] = {}  # cell text -> its HTML, for the current highlighter
+
+    @property
+    def highlighter(self) -> Highlighter | None:
+        """The searched words to mark (setting it forgets the cells already marked)."""
+        return self._highlighter
+
+    @highlighter.setter
+    def highlighter(self, highlighter: Highlighter | None) -> None:
+        self._highlighter = highlighter
+        self._marked.clear()
 
     def marked(self, text: str) -> str | None:
-        """The cell's HTML when it has matches, else None."""
-        if not self.highlighter or not text:
+        """The cell's HTML when it has matches, else None (worked out once per text: cells repaint often)."""
+        if not self._highlighter or not text:
             return None
-        return marked_html(text, self.highlighter) if self.highlighter.spans(text) else None
+        if text not in self._marked:
+            if len(self._marked) >= MARKED_CACHE:
+                self._marked.clear()
+            spans = self._highlighter.spans(text)
+            self._marked[text] = _spans_html(text, spans) if spans else None
+        return self._marked[text]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         text = index.data(Qt.ItemDataRole.DisplayRole)

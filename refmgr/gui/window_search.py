@@ -60,7 +60,7 @@ class SearchMixin:
         for widget in (self.search_help, self.save_search_button, self.search_problem):
             toolbar.addWidget(widget)
         self.filter_bar = FilterBar()
-        self.filter_bar.set_tags([name for name, _count in self.library.all_tags()])
+        self.refresh_filter_tags()
         self.filter_bar.filters_changed.connect(self.apply_filters)
         filters = QToolBar("Filters")
         filters.setObjectName("filterToolbar")
