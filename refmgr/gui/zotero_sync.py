@@ -39,10 +39,13 @@ AUTO_SYNC_KEY = "zotero_auto_sync_minutes"
 GROUP_KEY = "zotero_group"
 
 
-def sync_op(account: Account, group: str, base_url: str) -> Any:
-    """The background operation: find the target library, then pull and push with progress and cancel."""
+def sync_op(credentials: CredentialStore, group: str, base_url: str) -> Any:
+    """The background operation: read the key (the keyring may block), find the library, pull and push."""
 
     def op(context: TaskContext) -> SyncReport:
+        account = credentials.load()
+        if account is None:
+            raise ValueError("no Zotero account is saved (Zotero ▸ Zotero account…)")
         client = ZoteroClient(account.api_key, base_url)
         try:
             prefix, name = f"/users/{account.user_id}", "My Library"
@@ -206,7 +209,7 @@ class ZoteroActions(QObject):
     def _schedule(self) -> None:
         minutes = int(self.settings.extra.get(AUTO_SYNC_KEY, 0) or 0)
         self.timer.stop()
-        if minutes > 0 and self.credentials.load() is not None:
+        if minutes > 0 and self.credentials.saved_user_id() is not None:
             self.timer.start(minutes * 60_000)
 
     def edit_account(self) -> bool:
@@ -229,15 +232,13 @@ class ZoteroActions(QObject):
         """Start a sync unless one is running (asks for the account first when none is saved)."""
         if self.task is not None and not self.task.done:
             return
-        account = self.credentials.load()
-        if account is None and (quiet or not self.edit_account()):
+        if self.credentials.saved_user_id() is None and (quiet or not self.edit_account()):
             return
-        account = account or self.credentials.load()
         self.sync_action.setEnabled(False)
         self.window.statusBar().showMessage("Syncing with Zotero…")
         group = str(self.settings.extra.get(GROUP_KEY, ""))
         self.task = self.window.runner.run(
-            "zotero", sync_op(account, group, str(self.settings.extra.get("zotero_url", ""))),
+            "zotero", sync_op(self.credentials, group, str(self.settings.extra.get("zotero_url", ""))),
             on_success=self._done, on_failure=self._failed, on_item=self._stage,
         )  # fmt: skip
 
@@ -269,12 +270,12 @@ class ZoteroActions(QObject):
 
     def show_conflicts(self) -> None:
         """Open the conflicts of the configured Zotero library."""
-        account = self.credentials.load()
-        if account is None:
+        user_id = self.credentials.saved_user_id()
+        if user_id is None:
             self.window.statusBar().showMessage("No Zotero account yet (Zotero ▸ Zotero account…).", 6000)
             return
         prefixes = synced_prefixes(self.window.library)
-        prefix = prefixes[0] if prefixes else f"/users/{account.user_id}"
+        prefix = prefixes[0] if prefixes else f"/users/{user_id}"
         dialog = ConflictsDialog(SyncStore(self.window.library, prefix), self.window)
         dialog.exec()
         if dialog.restored:

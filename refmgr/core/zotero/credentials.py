@@ -38,6 +38,15 @@ class CredentialStore:
         key = data.get("api_key") or self._keyring_get(user_id)
         return Account(user_id, key) if key else None
 
+    def saved_user_id(self) -> int | None:
+        """The saved account's user id, read without asking the keyring (cheap enough for the GUI thread)."""
+        if os.environ.get(API_KEY_ENV) and os.environ.get(USER_ID_ENV, "").isdigit():
+            return int(os.environ[USER_ID_ENV])
+        try:
+            return int(json.loads(self.file.read_text(encoding="utf-8"))["user_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def save(self, account: Account) -> str:
         """Save the account; where the key went ("the system keyring" or the file's path)."""
         in_keyring = self._keyring_set(account)
