@@ -312,16 +312,22 @@ def _complete_authors(library: Library, client: CrossrefClient | None, ids: list
         ).fetchall()
     if not rows or run.cancelled():
         return
-    by_doi = {doi: _Wanted(doi, "authors", None) for doi, _ in rows}
-    found = [(by_doi.pop(doi), work) for doi, work in cache.cached(library, list(by_doi)).items()]
-    if by_doi and client is not None:
-        results = client.fetch(list(by_doi), cancel=run.cancel)
-        fetched = [(by_doi[d], r.work) for d, r in results.items() if r.status == FOUND and r.work is not None]
-        cache.store(library, {w.doi: slim_work(work) for w, work in fetched})
-        found += fetched
-    if found:
+    merge_crossref_records(library, client, list(dict.fromkeys(doi for doi, _ in rows)), run.cancel)
+
+
+def merge_crossref_records(library: Library, client: CrossrefClient | None, dois: list[str], cancel: CancelCheck | None,
+                           use_cache: bool = True) -> None:  # fmt: skip
+    """Crossref's records of these DOIs (cached ones first with `use_cache`) merged quietly: a miss changes nothing."""
+    works = cache.cached(library, dois) if use_cache else {}
+    missing = [d for d in dois if d not in works]
+    if missing and client is not None:
+        results = client.fetch(missing, cancel=cancel)
+        fetched = {d: r.work for d, r in results.items() if r.status == FOUND and r.work is not None}
+        cache.store(library, {d: slim_work(work) for d, work in fetched.items()})
+        works.update(fetched)
+    if works:
         with library.transaction():
-            for _wanted, work in found:
+            for work in works.values():
                 library.save(work_to_article(work), source="crossref")
 
 

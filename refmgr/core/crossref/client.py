@@ -13,16 +13,17 @@ from urllib.parse import urlsplit
 import httpx2
 from habanero import Crossref, RequestError
 
-from refmgr import __version__
 from refmgr.core.crossref.habanero_patch import active as _active
 from refmgr.core.crossref.ratelimit import LIST, SINGLE, RateLimiter, parse_retry_after, shared_limiter
 from refmgr.core.crossref.transport import (
     MAX_WORK_BYTES,
+    TRANSIENT_STATUSES,
     BadEncoding,
     Interrupted,
     ReplyTooLarge,
     ServiceError,
     reply_limit,
+    user_agent,
 )
 from refmgr.core.identifiers import normalise_doi
 from refmgr.core.settings import Settings, mailto_problem
@@ -35,7 +36,6 @@ REQUEST_DEADLINE_S = 60.0  # one request, headers to last byte, however slowly t
 BATCH_DEADLINE_S = 300.0  # one request with all its retries and waits (a batch of up to 100 DOIs); then pending
 MAX_RETRY_WAIT_S = 120.0  # backoff and Retry-After waits of one request's retries together; then it stays pending
 OFFLINE_HOLD_S = 30.0  # after the host proved unreachable, fail fast for this long instead of asking again
-TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 SPLIT_STREAK_LIMIT = 4  # this many bad replies in a row while splitting a batch: the server's fault, not an item's
 FOUND, NOT_FOUND, NON_CROSSREF, FAILED, ERROR = "found", "not_found", "non_crossref", "failed", "error"
 CANCELLED = "import cancelled before the lookup"
@@ -59,14 +59,6 @@ class Lookup:
 def quote_doi(doi: str) -> str:
     """A DOI made safe for a URL path (habanero puts DOIs into the path unencoded)."""
     return "".join(_PATH_UNSAFE.get(char, char) for char in doi)
-
-
-def user_agent(mailto: str) -> str:
-    """refmgr's part of the User-Agent header."""
-    contact = f"; mailto:{mailto}" if mailto else ""
-    return f"refmgr/{__version__} (reference manager for clinicians{contact})"
-
-
 
 
 class CrossrefClient:

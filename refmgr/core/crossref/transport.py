@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx2
 
+from refmgr import __version__
+
 # A real work record is 5-50 KB (a few hundred KB with a long reference list, about 1-2 MB for collaboration
 # papers listing thousands of authors and affiliations): 5 MiB for one work leaves room for those. A list of n
 # works may use 256 KiB per further work (30 MiB for 100), several times the largest averages seen; a batch over
@@ -21,6 +23,13 @@ LIST_BYTES_PER_WORK = 256 * 2**10
 STEP = 2**16  # decoded bytes produced at a time, so a compression bomb never expands beyond the cap plus this
 WATCH_INTERVAL_S = 0.1  # how soon a cancel or a passed deadline cuts a transfer in progress
 ACCEPTED_ENCODINGS = "gzip, deflate"  # the ones decoded here step by step (not br/zstd, which httpx2 might offer)
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}  # answers worth asking again (every service)
+
+
+def user_agent(mailto: str) -> str:
+    """refmgr's part of the User-Agent header (Crossref, PubMed, Europe PMC, Unpaywall)."""
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"refmgr/{__version__} (reference manager for clinicians{contact})"
 
 
 def megabytes(size: int) -> str:

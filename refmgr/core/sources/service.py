@@ -10,13 +10,19 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from refmgr import __version__
 from refmgr.core.crossref.ratelimit import SINGLE, RateLimiter, parse_retry_after
-from refmgr.core.crossref.transport import BadEncoding, Interrupted, ReplyTooLarge, ServiceError, capped_request
+from refmgr.core.crossref.transport import (
+    TRANSIENT_STATUSES,
+    BadEncoding,
+    Interrupted,
+    ReplyTooLarge,
+    ServiceError,
+    capped_request,
+    user_agent,
+)
 from refmgr.core.settings import mailto_problem
 
 T = TypeVar("T")
-TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 MAX_RETRIES = 3
 BAD_REPLY_RETRIES = 1  # a malformed reply is asked for once more; then the caller splits the batch or gives up
 OFFLINE_HOLD_S = 30.0
@@ -34,11 +40,6 @@ class Stats:
     requests: int = 0
     too_many: int = 0
     received: int = 0
-
-
-def user_agent(contact: str) -> str:
-    """The User-Agent sent to PubMed and Europe PMC."""
-    return f"refmgr/{__version__} (reference manager for clinicians{'; mailto:' + contact if contact else ''})"
 
 
 class ServiceClient:

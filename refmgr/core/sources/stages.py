@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core import lists
-from refmgr.core.crossref import cache
-from refmgr.core.crossref.client import FOUND
-from refmgr.core.crossref.mapping import slim_work, work_to_article
 from refmgr.core.identifiers import Identifier
 from refmgr.core.importer import OK_STATUSES, ImportReport, ItemReport
+from refmgr.core.intake import merge_crossref_records
 from refmgr.core.library import Library
 from refmgr.core.sources.cache import slim_record, store
 from refmgr.core.sources.enrich import Sources, enrich_articles
@@ -80,12 +78,7 @@ def _crossref_after(library: Library, client: CrossrefClient | None, saved: dict
     """Complete articles added from PubMed with Crossref's record of their DOI (quietly: a miss changes nothing)."""
     if client is None or not saved or run.cancelled():
         return
-    results = client.fetch(list(saved), cancel=run.cancel)
-    works = {doi: lookup.work for doi, lookup in results.items() if lookup.status == FOUND and lookup.work}
-    cache.store(library, {doi: slim_work(work) for doi, work in works.items()})
-    with library.transaction():
-        for work in works.values():
-            library.save(work_to_article(work), source="crossref")
+    merge_crossref_records(library, client, list(saved), run.cancel, use_cache=False)
 
 
 def _report(run: Any, item: ItemReport) -> None:
