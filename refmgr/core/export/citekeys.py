@@ -6,7 +6,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
-from refmgr.core.export.bibtex import _suffix, cite_key_base
+from refmgr.core.export.bibtex import cite_key_base, unique_key
 from refmgr.core.library import Library
 from refmgr.core.model import Article, Author
 
@@ -45,11 +45,7 @@ def assign(library: Library, article_ids: Iterable[int] | None = None) -> int:
         taken = {k.lower() for (k,) in library.conn.execute("SELECT key FROM cite_keys")}
         rows = []
         for article_id, article in todo:
-            base = key = cite_key_base(article)[:MAX_KEY_LENGTH - 4]
-            n = 0
-            while key.lower() in taken:
-                key = base + _suffix(n)
-                n += 1
+            key = unique_key(cite_key_base(article)[: MAX_KEY_LENGTH - 4], lambda k: k.lower() in taken)
             taken.add(key.lower())
             rows.append((article_id, key))
         library.conn.executemany("INSERT INTO cite_keys (article_id, key) VALUES (?, ?)", rows)
@@ -84,12 +80,9 @@ def shown_key(library: Library, article_id: int) -> tuple[str, bool]:
     found = _missing(library, [article_id])
     if not found:
         return "", False
-    base = key = cite_key_base(found[0][1])[: MAX_KEY_LENGTH - 4]
-    n = 0
-    while library.conn.execute("SELECT 1 FROM cite_keys WHERE key = ?", (key,)).fetchone():
-        key = base + _suffix(n)
-        n += 1
-    return key, False
+    base = cite_key_base(found[0][1])[: MAX_KEY_LENGTH - 4]
+    sql = "SELECT 1 FROM cite_keys WHERE key = ?"
+    return unique_key(base, lambda k: library.conn.execute(sql, (k,)).fetchone() is not None), False
 
 
 def key_of(library: Library, article_id: int) -> str:

@@ -82,20 +82,20 @@ def _parts(marker: str) -> list[tuple[str, str, str]]:
 
 def find_markers(paragraphs: Sequence[str], library: Library) -> list[_Found]:
     """Every marker of the text, its parts resolved against the library (keys, DOIs, PMIDs)."""
-    raw = [(n, m) for n, text in enumerate(paragraphs) for m in MARKER.finditer(text)]
-    keys = {value for _, m in raw for kind, value, _ in _parts(m.group(0)) if kind == "key"}
+    raw = [(n, m, _parts(m.group(0))) for n, text in enumerate(paragraphs) for m in MARKER.finditer(text)]
+    keys = {value for _, _, parts in raw for kind, value, _ in parts if kind == "key"}
     by_key = find_keys(library, keys) if keys else {}
     ids: dict[tuple[str, str], int | None] = {}
-    for _, m in raw:
-        for kind, value, _ in _parts(m.group(0)):
+    for _, _, parts in raw:
+        for kind, value, _ in parts:
             if (kind, value) not in ids:
                 ids[(kind, value)] = by_key.get(value) if kind == "key" else library.find(f"{kind}:{value}")
     wanted = sorted({i for i in ids.values() if i is not None})
     articles = {a.id: a for a in citation_articles(library, wanted)}
     found = []
-    for n, m in raw:
+    for n, m, parts in raw:
         cited, unknown = [], []
-        for kind, value, text in _parts(m.group(0)):
+        for kind, value, text in parts:
             article_id = ids[(kind, value)]
             if article_id is not None and article_id in articles:
                 cited.append(articles[article_id])

@@ -17,7 +17,7 @@ from refmgr import __version__
 from refmgr.core.library import Library
 from refmgr.core.pdf.analysis import article_and_pages, full_text
 from refmgr.core.pdf.attachments import add_pdf_findings, attach_file
-from refmgr.core.pdf.extract import MAX_PDF_BYTES, PdfError, PdfExtractor
+from refmgr.core.pdf.extract import MAX_PDF_BYTES, PdfError, read_pdf
 from refmgr.core.settings import Settings
 
 DEFAULT_UNPAYWALL_URL = "https://api.unpaywall.org/v2"
@@ -143,8 +143,7 @@ def find_pdf(
 def _attach_download(library: Library, article_id: int, doi: str, path: Path, copy: OpenAccessCopy) -> str:
     """Attach a downloaded PDF whose text is readable and does not name another article's DOI."""
     try:
-        with PdfExtractor() as extractor:
-            pdf = extractor.extract(path)
+        pdf = read_pdf(path)
     except PdfError as error:
         raise FindPdfError(f"the downloaded file cannot be read: {str(error).split(': ', 1)[-1]}") from error
     found, figure_pages = article_and_pages(pdf)
