@@ -229,15 +229,17 @@ class SavingMixin(LibraryBase):
 
     def reindex(self, article_id: int) -> None:
         """Rewrite the full-text index row of one article from its tables."""
-        values = self.fts_row(article_id)
+        parts = stemindex.saved_parts(self.conn, article_id)  # read once for both indexes
         self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-        stemindex.reindex_stems(self.conn, article_id)
-        if values is None:
+        self.conn.execute("DELETE FROM articles_stem WHERE rowid = ?", (article_id,))
+        if parts is None:
             return
+        scalars, authors, keywords, figures, _types, _state, trials = parts
+        self.conn.execute(stemindex.INSERT, (article_id, *stemindex.stem_values(*parts)))
         self.conn.execute(
             "INSERT INTO articles_fts (rowid, title, authors, journal, abstract, keywords, legends, notes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, *values),
+            (article_id, *fts_values(scalars, authors, keywords, figures, trials)),
         )
 
     def fts_row(self, article_id: int) -> tuple[str, ...] | None:

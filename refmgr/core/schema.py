@@ -339,14 +339,20 @@ class SchemaUpgradeNeededError(RuntimeError):
     """A read-only library of an older schema: it cannot be migrated in place."""
 
 
-def check_version(conn: sqlite3.Connection) -> None:
-    """For a library opened read-only: SchemaTooNewError if too new, SchemaUpgradeNeededError if too old."""
+def _version_not_too_new(conn: sqlite3.Connection) -> int:
+    """The library's schema version; SchemaTooNewError if a newer refmgr wrote it."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"this library uses schema version {version}, but this refmgr only knows up to {SCHEMA_VERSION}; "
             "upgrade refmgr to open it"
         )
+    return version
+
+
+def check_version(conn: sqlite3.Connection) -> None:
+    """For a library opened read-only: SchemaTooNewError if too new, SchemaUpgradeNeededError if too old."""
+    version = _version_not_too_new(conn)
     if version < SCHEMA_VERSION:
         raise SchemaUpgradeNeededError(
             f"this read-only library uses the older schema version {version}; make the file writable once so "
@@ -356,12 +362,7 @@ def check_version(conn: sqlite3.Connection) -> None:
 
 def migrate(conn: sqlite3.Connection, before_migration: Callable[[int], None] | None = None) -> int:
     """Bring the schema to SCHEMA_VERSION in one exclusive transaction; return the old version."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise SchemaTooNewError(
-            f"this library uses schema version {version}, but this refmgr only knows up to "
-            f"{SCHEMA_VERSION}; upgrade refmgr to open it"
-        )
+    version = _version_not_too_new(conn)
     if version == SCHEMA_VERSION:
         return version
     if before_migration is not None and version > 0:

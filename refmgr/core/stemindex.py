@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from refmgr.core import facets
 from refmgr.core.model import Article
@@ -73,8 +74,12 @@ def stem_values_of(article: Article) -> tuple[str, ...]:
     )
 
 
-def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | None:
-    """The stemmed columns of a saved article read from its tables; None when it is gone."""
+def saved_parts(conn: sqlite3.Connection, article_id: int) -> tuple[Any, ...] | None:
+    """What both full-text indexes are made of, read once from a saved article's tables; None when it is gone.
+
+    (title, journal, abbrev, abstract, notes), authors, keywords, figures, publication types,
+    (year, read status, rating, retracted) and trial numbers: stem_values' arguments, in its order.
+    """
     row = conn.execute(
         "SELECT title, journal, journal_abbrev, abstract, notes, year, read_status, rating, retracted "
         "FROM articles WHERE id = ?",
@@ -83,28 +88,20 @@ def stem_row(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...] | Non
     if row is None:
         return None
 
-    def rows(sql: str) -> sqlite3.Cursor:
+    def rows(sql: str) -> list[Any]:
         """The article's child rows of a table, in order."""
-        return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,))
+        return conn.execute(f"{sql} WHERE article_id = ? ORDER BY position", (article_id,)).fetchall()
 
     types = [r[0] for r in conn.execute("SELECT name FROM publication_types WHERE article_id = ?", (article_id,))]
-    return stem_values(
+    return (
         row[:5],
         rows("SELECT family, given, literal FROM authors"),
-        ((term, json.loads(q)) for term, q in rows("SELECT term, qualifiers FROM keywords")),
+        [(term, json.loads(q)) for term, q in rows("SELECT term, qualifiers FROM keywords")],
         rows("SELECT label, legend FROM figures"),
         types,
         row[5:],
         [accession for (accession,) in rows("SELECT accession FROM trials")],
     )
-
-
-def reindex_stems(conn: sqlite3.Connection, article_id: int) -> None:
-    """Rewrite one article's stemmed index row from its tables."""
-    conn.execute("DELETE FROM articles_stem WHERE rowid = ?", (article_id,))
-    values = stem_row(conn, article_id)
-    if values is not None:
-        conn.execute(INSERT, (article_id, *values))
 
 
 def _grouped(cursor: sqlite3.Cursor) -> Iterator[tuple[int, list[tuple[object, ...]]]]:

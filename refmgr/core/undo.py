@@ -20,13 +20,10 @@ class DeletedArticles:
 def snapshot_for_delete(library: Library, article_ids: list[int]) -> DeletedArticles:
     """Everything needed to bring these articles back."""
     snapshot = DeletedArticles()
-    for article_id in article_ids:
-        article = library.get(article_id)
-        if article is None:
-            continue
+    for article in library.get_many(article_ids):  # read in chunks, not one article's tables at a time
         index = len(snapshot.articles)
         snapshot.articles.append(article)
-        places = library.list_places(article_id)
+        places = library.list_places(article.id)
         snapshot.places.extend((list_id, index, position, note) for list_id, position, note in places)
     return snapshot
 

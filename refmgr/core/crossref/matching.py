@@ -94,12 +94,13 @@ def record_kinds(item: dict[str, Any]) -> set[str]:
     """What a Crossref work is besides an article: erratum, retraction, comment, reply and/or preprint."""
     kinds: set[str] = set()
     title = next(iter(text_list(item.get("title"))), "")
-    if notice_kind(title):
-        kinds.add(notice_kind(title))
-    updates = item.get("update-to") if isinstance(item.get("update-to"), list) else []
-    for update in updates:
-        if isinstance(update, dict) and str(update.get("type", "")).lower() in _UPDATE_KIND:
-            kinds.add(_UPDATE_KIND[str(update.get("type", "")).lower()])
+    if notice := notice_kind(title):
+        kinds.add(notice)
+    updates = item.get("update-to")
+    for update in updates if isinstance(updates, list) else []:
+        update_kind = _UPDATE_KIND.get(str(update.get("type", "")).lower()) if isinstance(update, dict) else None
+        if update_kind:
+            kinds.add(update_kind)
     hosts = [*text_list(item.get("container-title")), clean_text(item.get("publisher") if item.get("type") ==
              "posted-content" else "")]  # fmt: skip
     institutions = item.get("institution") if isinstance(item.get("institution"), list) else []

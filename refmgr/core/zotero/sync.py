@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from refmgr.core import lists
+from refmgr.core.loading import CHUNK
 from refmgr.core.model import Article, to_csl
 from refmgr.core.zotero.client import BATCH, VersionConflict, ZoteroClient, ZoteroError
 from refmgr.core.zotero.mapping import (
@@ -99,7 +100,6 @@ class ZoteroSync:
         self.prefix = prefix
         self.store = SyncStore(library, prefix, name)
         self.report = SyncReport()
-        self._articles: dict[int, Article] | None = None
         self.progress: Progress = lambda stage, done, total: None
 
     def run(self, progress: Progress | None = None) -> SyncReport:
@@ -282,7 +282,6 @@ class ZoteroSync:
 
     def push(self) -> None:
         """Send local changes: collections, items, notes, then deletions; each batch committed with its version."""
-        self._articles = None
         self._push_collections()
         self._push_items()
         self._push_notes()
@@ -329,11 +328,7 @@ class ZoteroSync:
             for article_id in self.store.unlinked_article_ids():
                 self.store.put_link(Link(new_key(), "item", article_id, "", 0, None, ""))
         payloads, records = [], {}
-        articles = self._linked_articles()
-        for key, link in self.store.links("item").items():
-            article = articles.get(link.article_id)
-            if article is None:
-                continue
+        for key, link, article in self._linked_articles(self.store.links("item").items()):
             record = self._record_of(article)
             if link.version == 0 or record != link.base:
                 payloads.append(item_payload(record, key, link.version, link.extra))
@@ -354,11 +349,8 @@ class ZoteroSync:
             if link.kind in ("note", "signature"):
                 by_parent.setdefault(link.parent_key, {})[link.kind] = link
         payloads, pending = [], {}
-        articles = self._linked_articles()
-        for key, item in links.items():
-            article = articles.get(item.article_id)
-            if item.kind != "item" or item.version == 0 or article is None:
-                continue
+        pushed = ((key, item) for key, item in links.items() if item.kind == "item" and item.version != 0)
+        for key, _item, article in self._linked_articles(pushed):
             existing = by_parent.get(key, {})
             notes_text = normalise_text(article.notes)
             signature = signature_record(article.keywords, article.figures)
@@ -406,12 +398,17 @@ class ZoteroSync:
                     self.store.drop_collection(key)
                 self.store.set_version(version)
 
-    def _linked_articles(self) -> dict[int, Article]:
-        """Every linked article, read once per push with only the parts its record and notes use."""
-        if self._articles is None:
-            ids = [link.article_id for link in self.store.links("item").values() if link.article_id is not None]
-            self._articles = {a.id: a for a in self.library.iter_articles(ids, SYNC_PARTS) if a.id is not None}
-        return self._articles
+    def _linked_articles(self, links: Iterable[tuple[str, Link]]) -> Iterator[tuple[str, Link, Article]]:
+        """(key, link, article) for the links whose article is in the library, articles read a chunk at a time."""
+        pairs = [(key, link) for key, link in links if link.article_id is not None]
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start : start + CHUNK]
+            ids = [link.article_id for _, link in chunk]
+            articles = {article.id: article for article in self.library.get_many(ids, SYNC_PARTS)}
+            for key, link in chunk:
+                article = articles.get(link.article_id)
+                if article is not None:
+                    yield key, link, article
 
     def _record_of(self, article: Article) -> dict[str, Any]:
         memberships = self.store.list_memberships().get(article.id or 0, [])
